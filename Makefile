@@ -1,0 +1,33 @@
+# One command per dev task; CI calls the same ones.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench openapi clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## migrate, seed the demo workspace, start web + worker + scheduler + sandbox
+	$(BIN)/inviteflow run
+
+test: $(STAMP)  ## the whole suite: SQLite always, PostgreSQL when reachable
+	bash scripts/test.sh
+
+lint: $(STAMP)  ## ruff, mypy, migrations and OpenAPI drift
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/inviteflow makemigrations --check --dry-run
+
+bench: $(STAMP)  ## benchmarks: each prints its figures and ratios
+	bash scripts/bench.sh
+
+openapi: $(STAMP)  ## regenerate the committed OpenAPI document
+	$(BIN)/inviteflow export_openapi > docs/openapi.json
+
+clean:
+	rm -rf $(VENV) var

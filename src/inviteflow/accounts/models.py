@@ -1,0 +1,128 @@
+"""Users, workspaces (the tenant), memberships with roles, invitations and API keys."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> "User":
+        if not email:
+            raise ValueError("email: required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """Logs in with email + password; `username` is not used."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()  # type: ignore[misc]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Workspace(models.Model):
+    """A brand or an agency: everything tenant-owned hangs off one."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=120)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    MANAGER = "manager", "Manager"
+    VIEWER = "viewer", "Viewer"
+
+
+ROLE_RANK = {Role.VIEWER: 1, Role.MANAGER: 2, Role.OWNER: 3}
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "workspace"], name="one_membership_per_user")
+        ]
+
+    def allows(self, role: str) -> bool:
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """A teammate invited by email; accepting it (logged in, same email) creates a membership."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        token = secrets.token_urlsafe(32)
+        return token, _hash_token(token)
+
+    @classmethod
+    def find(cls, token: str) -> "Invitation | None":
+        return cls.objects.filter(token_hash=_hash_token(token), accepted_at=None).first()
+
+
+class ApiKey(models.Model):
+    """A workspace's REST API key. Only its SHA-256 is stored; the key is shown once."""
+
+    PREFIX = "ifk_"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=80)
+    key_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12, help_text="First characters, to tell keys apart")
+    read_only = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @classmethod
+    def new_key(cls) -> tuple[str, str]:
+        key = cls.PREFIX + secrets.token_urlsafe(32)
+        return key, _hash_token(key)
+
+    @classmethod
+    def find_active(cls, key: str) -> "ApiKey | None":
+        if not key.startswith(cls.PREFIX):
+            return None
+        found = cls.objects.select_related("workspace").filter(key_hash=_hash_token(key)).first()
+        return found if found and found.revoked_at is None else None

@@ -1,0 +1,69 @@
+"""State changes for accounts: workspaces, members, invitations, API keys."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from inviteflow.accounts.models import ApiKey, Invitation, Membership, Role, User, Workspace
+
+
+def create_workspace(slug: str, name: str, owner: User | None = None) -> Workspace:
+    slug = slug.strip().lower()
+    if not slug or slugify(slug) != slug:
+        raise ValidationError({"slug": "use lower-case letters, digits and hyphens"})
+    if not name.strip():
+        raise ValidationError({"name": "required"})
+    if Workspace.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": f"'{slug}' is already taken"})
+    with transaction.atomic():
+        workspace = Workspace.objects.create(slug=slug, name=name.strip())
+        if owner is not None:
+            Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
+    return workspace
+
+
+def set_member(workspace: Workspace, user: User, role: str) -> Membership:
+    membership, _ = Membership.objects.update_or_create(
+        workspace=workspace, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+def invite_teammate(workspace: Workspace, email: str, role: str, invited_by: User) -> str:
+    """Create an invitation and return its one-time token (the accept URL carries it)."""
+    if role not in Role.values:
+        raise ValidationError({"role": f"must be one of {', '.join(Role.values)}"})
+    token, token_hash = Invitation.new_token()
+    Invitation.objects.create(
+        workspace=workspace, email=email.lower(), role=role, token_hash=token_hash,
+        invited_by=invited_by,
+    )
+    return token
+
+
+def accept_invitation(token: str, user: User) -> Membership:
+    invitation = Invitation.find(token)
+    if invitation is None:
+        raise ValidationError({"token": "this invitation is unknown or already used"})
+    if invitation.email != user.email.lower():
+        raise ValidationError({"email": f"this invitation was sent to {invitation.email}"})
+    with transaction.atomic():
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        return set_member(invitation.workspace, user, invitation.role)
+
+
+def create_api_key(workspace: Workspace, name: str, read_only: bool = False) -> tuple[ApiKey, str]:
+    """Returns the stored key and the plain key, which is never stored nor shown again."""
+    key, key_hash = ApiKey.new_key()
+    api_key = ApiKey.objects.create(
+        workspace=workspace, name=name or "API key", key_hash=key_hash, hint=key[:10],
+        read_only=read_only,
+    )
+    return api_key, key
+
+
+def revoke_api_key(api_key: ApiKey) -> None:
+    api_key.revoked_at = timezone.now()
+    api_key.save(update_fields=["revoked_at"])

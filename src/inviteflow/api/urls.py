@@ -1,0 +1,35 @@
+"""The REST API v1: one NinjaAPI, one router per domain app."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+
+from inviteflow.api.auth import ApiKeyAuth
+from inviteflow.api.errors import install_error_handlers
+
+api = NinjaAPI(
+    title="inviteflow API",
+    version="1",
+    description="TikTok branded-content campaigns: creators, campaigns, Campaign Invite Links, "
+    "posts, compliance and insights. Authenticate with `Authorization: Bearer <API key>`.",
+    auth=ApiKeyAuth(),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+
+
+@api.get("/whoami", summary="The workspace this key belongs to", tags=["meta"])
+def whoami(request: HttpRequest) -> dict:
+    key = request.auth  # type: ignore[attr-defined]
+    return {"workspace": key.workspace.slug, "read_only": key.read_only}
+
+
+def _mount_routers() -> None:
+    from inviteflow.api import campaigns, creators
+
+    api.add_router("/creators", creators.router)
+    api.add_router("/campaigns", campaigns.router)
+
+
+_mount_routers()

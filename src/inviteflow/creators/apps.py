@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CreatorsConfig(AppConfig):
+    name = "inviteflow.creators"
+    label = "creators"

@@ -1,0 +1,23 @@
+"""TikTok handle rules: 2–24 characters, letters, digits, underscores and periods,
+not ending with a period; stored lower-case without the leading '@'."""
+
+import re
+
+HANDLE_RE = re.compile(r"^[a-z0-9_.]{2,24}$")
+
+
+def normalise_handle(raw: str) -> str:
+    return raw.strip().lstrip("@").strip().lower()
+
+
+def handle_problem(handle: str) -> str | None:
+    """Why `handle` (already normalised) is not a valid TikTok handle, or None."""
+    if not handle:
+        return "required"
+    if len(handle) < 2 or len(handle) > 24:
+        return "must be 2 to 24 characters long"
+    if not HANDLE_RE.match(handle):
+        return "may contain only letters, digits, underscores and periods"
+    if handle.endswith("."):
+        return "cannot end with a period"
+    return None

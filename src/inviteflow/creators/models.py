@@ -1,0 +1,59 @@
+"""The creator roster of a workspace."""
+
+from django.db import models
+from django.utils import timezone
+
+from inviteflow.accounts.models import User, Workspace
+
+
+class Creator(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="creators")
+    name = models.CharField(max_length=120)
+    email = models.EmailField(blank=True)
+    handle = models.CharField(max_length=24, help_text="TikTok handle, lower-case, without @")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "handle"], name="unique_handle_per_workspace")
+        ]
+        indexes = [models.Index(fields=["workspace", "name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} (@{self.handle})"
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else self.name
+
+
+class CsvImport(models.Model):
+    """One uploaded CSV: validated into a preview, then imported in the background on confirm."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Waiting for confirmation"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="csv_imports")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    filename = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    rows = models.JSONField(default=list, help_text="valid rows: name, email, handle, notes, line")
+    errors = models.JSONField(default=list, help_text="bad rows: line, field, reason")
+    duplicates = models.JSONField(default=list, help_text="rows whose handle already exists")
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 100

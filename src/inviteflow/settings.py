@@ -1,0 +1,201 @@
+"""inviteflow settings: environment variables only, read through strict helpers.
+
+Two modes. The embedded default (a laptop, `make run`) needs no configuration:
+SQLite under var/, a generated SECRET_KEY kept under var/, the database task
+backend, and an in-app outbox for email. Production mode
+(INVITEFLOW_MODE=production) refuses to start while a required value is
+missing or unsafe, naming each one.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+
+from inviteflow.env import (
+    ConfigError,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+    persistent_secret,
+)
+from inviteflow.mail.config import email_settings_from_url
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+VAR_DIR = Path(env_str("INVITEFLOW_VAR_DIR", str(PROJECT_DIR / "var")))
+
+MODE = env_str("INVITEFLOW_MODE", "embedded")
+if MODE not in {"embedded", "production"}:
+    raise ConfigError(f"INVITEFLOW_MODE must be 'embedded' or 'production', not {MODE!r}")
+PRODUCTION = MODE == "production"
+
+DEBUG = env_bool("DEBUG", default=False)
+SECRET_KEY = env_str("SECRET_KEY") or ("" if PRODUCTION else persistent_secret(VAR_DIR / "secret_key"))
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:" + env_str("PORT", "8000")).rstrip("/")
+
+DATABASE_URL = env_str("DATABASE_URL")
+REDIS_URL = env_url("REDIS_URL")
+EMAIL_URL = env_str("EMAIL_URL", "outbox://")
+TASKS_BACKEND = env_str("TASKS_BACKEND", "db")
+
+TIKTOK_API_BASE_URL = env_url("TIKTOK_API_BASE_URL", "https://business-api.tiktok.com").rstrip("/")
+TIKTOK_APP_ID = env_str("TIKTOK_APP_ID")
+TIKTOK_APP_SECRET = env_str("TIKTOK_APP_SECRET")
+TIKTOK_TIMEOUT_S = env_float("TIKTOK_TIMEOUT_S", 10.0)
+TIKTOK_QPS = env_int("TIKTOK_QPS", 10)
+TIKTOK_QPM = env_int("TIKTOK_QPM", 600)
+TIKTOK_THROTTLE_COOLDOWN_S = env_int("TIKTOK_THROTTLE_COOLDOWN_S", 300)
+
+
+def production_problems() -> list[str]:
+    """What production mode refuses, one line per variable."""
+    problems = []
+    if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("django-insecure", "change")):
+        problems.append("SECRET_KEY: required, at least 50 random characters")
+    if DEBUG:
+        problems.append("DEBUG: must be false in production")
+    if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        problems.append("ALLOWED_HOSTS: required, the host names you serve (no '*')")
+    if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
+        problems.append("DATABASE_URL: required, a postgresql:// URL")
+    if not SITE_URL.startswith("https://"):
+        problems.append("SITE_URL: required, the public https:// URL of this installation")
+    if EMAIL_URL.startswith(("outbox:", "console:")):
+        problems.append("EMAIL_URL: required, an smtp:// (or smtp+tls://, smtps://) URL")
+    if TASKS_BACKEND == "rq" and not REDIS_URL:
+        problems.append("REDIS_URL: required when TASKS_BACKEND=rq")
+    return problems
+
+
+if PRODUCTION and production_problems():
+    raise ConfigError(
+        "inviteflow refuses to start in production mode:\n  " + "\n  ".join(production_problems())
+    )
+if TASKS_BACKEND not in {"db", "rq"}:
+    raise ConfigError(f"TASKS_BACKEND must be 'db' or 'rq', not {TASKS_BACKEND!r}")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "inviteflow.core",
+    "inviteflow.accounts",
+    "inviteflow.creators",
+    "inviteflow.campaigns",
+    "inviteflow.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "inviteflow.urls"
+WSGI_APPLICATION = "inviteflow.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "inviteflow.accounts.context.workspace",
+            ],
+        },
+    },
+]
+
+
+def database_config() -> dict:
+    if DATABASE_URL:
+        config = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    else:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "inviteflow.sqlite3")}
+    if config["ENGINE"].endswith("sqlite3"):
+        # WAL lets the web app read while a worker writes; IMMEDIATE avoids
+        # deadlocking upgrades from read to write locks between processes.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    return config
+
+
+DATABASES = {"default": database_config()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+if TASKS_BACKEND == "rq":
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+globals().update(email_settings_from_url(EMAIL_URL, VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "inviteflow <no-reply@inviteflow.local>")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
