@@ -1,6 +1,6 @@
 """The `inviteflow` command: Django's management commands under our name.
 
-    inviteflow run | worker | scheduler | sandbox | workspace create … | apikey create … | …
+inviteflow run | worker | scheduler | sandbox | workspace create … | apikey create … | …
 """
 
 import os

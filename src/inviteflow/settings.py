@@ -8,6 +8,7 @@ missing or unsafe, naming each one.
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -33,7 +34,9 @@ if MODE not in {"embedded", "production"}:
 PRODUCTION = MODE == "production"
 
 DEBUG = env_bool("DEBUG", default=False)
-SECRET_KEY = env_str("SECRET_KEY") or ("" if PRODUCTION else persistent_secret(VAR_DIR / "secret_key"))
+SECRET_KEY = env_str("SECRET_KEY") or (
+    "" if PRODUCTION else persistent_secret(VAR_DIR / "secret_key")
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:" + env_str("PORT", "8000")).rstrip("/")
@@ -93,6 +96,7 @@ INSTALLED_APPS = [
     "inviteflow.accounts",
     "inviteflow.creators",
     "inviteflow.campaigns",
+    "inviteflow.tiktok",
     "inviteflow.api",
 ]
 
@@ -132,12 +136,17 @@ TEMPLATES = [
 ]
 
 
-def database_config() -> dict:
+def database_config() -> dict[str, Any]:
     if DATABASE_URL:
-        config = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+        config: dict[str, Any] = dj_database_url.parse(  # type: ignore[assignment]
+            DATABASE_URL, conn_max_age=60, conn_health_checks=True
+        )
     else:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "inviteflow.sqlite3")}
+        config = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "inviteflow.sqlite3"),
+        }
     if config["ENGINE"].endswith("sqlite3"):
         # WAL lets the web app read while a worker writes; IMMEDIATE avoids
         # deadlocking upgrades from read to write locks between processes.

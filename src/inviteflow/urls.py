@@ -10,7 +10,11 @@ workspace_patterns = [
     path("settings/", account_views.workspace_settings, name="workspace_settings"),
     path("settings/invite/", account_views.invite, name="invite"),
     path("settings/api-keys/", account_views.create_api_key, name="create_api_key"),
-    path("settings/api-keys/<int:key_id>/revoke/", account_views.revoke_api_key, name="revoke_api_key"),
+    path(
+        "settings/api-keys/<int:key_id>/revoke/",
+        account_views.revoke_api_key,
+        name="revoke_api_key",
+    ),
     path("creators/", include("inviteflow.creators.urls")),
     path("campaigns/", include("inviteflow.campaigns.urls")),
 ]

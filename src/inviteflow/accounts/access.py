@@ -9,13 +9,20 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from inviteflow.accounts.models import Membership, Role, Workspace
 
 M = TypeVar("M", bound=Model)
+
+
+class WorkspaceRequest(HttpRequest):
+    """What `workspace_view` hands a view: the request plus the resolved tenant."""
+
+    workspace: Workspace
+    membership: Membership
 
 
 def membership_for(user: Any, slug: str) -> Membership:
@@ -49,7 +56,7 @@ def get_for_workspace(model_or_qs: type[M] | QuerySet[M], workspace: Workspace, 
         return scoped(model_or_qs, workspace).get(**lookup)
     except (ValueError, TypeError) as exc:  # malformed id in the URL
         raise Http404("Not found") from exc
-    except scoped(model_or_qs, workspace).model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:
         raise Http404("Not found") from exc
 
 

@@ -9,7 +9,9 @@ def workspace(request: HttpRequest) -> dict:
     current = getattr(request, "workspace", None)
     if current is None:
         return {}
-    memberships = Membership.objects.filter(user=request.user).select_related("workspace")
+    memberships = Membership.objects.filter(user_id=request.user.pk or 0).select_related(
+        "workspace"
+    )
     membership = request.membership  # type: ignore[attr-defined]
     return {
         "workspace": current,

@@ -19,6 +19,10 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str | None) -> "User":
+        """Emails log in case-insensitively."""
+        return self.get(email__iexact=username or "")
+
     def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **extra)
@@ -27,12 +31,12 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """Logs in with email + password; `username` is not used."""
 
-    username = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment,misc]
     email = models.EmailField("email address", unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-    objects = UserManager()  # type: ignore[misc]
+    REQUIRED_FIELDS = []  # type: ignore[misc]  # noqa: RUF012
+    objects = UserManager()  # type: ignore[misc,assignment]
 
     def __str__(self) -> str:
         return self.email
@@ -72,6 +76,9 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["user", "workspace"], name="one_membership_per_user")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} in {self.workspace} ({self.role})"
+
     def allows(self, role: str) -> bool:
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
 
@@ -90,6 +97,9 @@ class Invitation(models.Model):
     invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.workspace}"
 
     @staticmethod
     def new_token() -> tuple[str, str]:
@@ -114,6 +124,9 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
 
     @classmethod
     def new_key(cls) -> tuple[str, str]:

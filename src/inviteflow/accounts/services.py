@@ -36,7 +36,10 @@ def invite_teammate(workspace: Workspace, email: str, role: str, invited_by: Use
         raise ValidationError({"role": f"must be one of {', '.join(Role.values)}"})
     token, token_hash = Invitation.new_token()
     Invitation.objects.create(
-        workspace=workspace, email=email.lower(), role=role, token_hash=token_hash,
+        workspace=workspace,
+        email=email.lower(),
+        role=role,
+        token_hash=token_hash,
         invited_by=invited_by,
     )
     return token
@@ -58,7 +61,10 @@ def create_api_key(workspace: Workspace, name: str, read_only: bool = False) -> 
     """Returns the stored key and the plain key, which is never stored nor shown again."""
     key, key_hash = ApiKey.new_key()
     api_key = ApiKey.objects.create(
-        workspace=workspace, name=name or "API key", key_hash=key_hash, hint=key[:10],
+        workspace=workspace,
+        name=name or "API key",
+        key_hash=key_hash,
+        hint=key[:10],
         read_only=read_only,
     )
     return api_key, key

@@ -9,19 +9,24 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from inviteflow.accounts import services
-from inviteflow.accounts.access import get_for_workspace, scoped, workspace_view
+from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, scoped, workspace_view
 from inviteflow.accounts.forms import ApiKeyForm, InviteForm
 from inviteflow.accounts.models import ApiKey, Invitation, Membership, Role
 
 
 @workspace_view()
-def workspace_settings(request: HttpRequest) -> HttpResponse:
+def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
     return _render_settings(request, InviteForm(), ApiKeyForm())
 
 
-def _render_settings(request: HttpRequest, invite_form: InviteForm, key_form: ApiKeyForm,
-                     new_key: str | None = None, invite_url: str | None = None) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def _render_settings(
+    request: WorkspaceRequest,
+    invite_form: InviteForm,
+    key_form: ApiKeyForm,
+    new_key: str | None = None,
+    invite_url: str | None = None,
+) -> HttpResponse:
+    workspace = request.workspace
     context = {
         "section": "settings",
         "members": scoped(Membership, workspace).select_related("user").order_by("user__email"),
@@ -37,12 +42,15 @@ def _render_settings(request: HttpRequest, invite_form: InviteForm, key_form: Ap
 
 @require_POST
 @workspace_view(write_role=Role.OWNER)
-def invite(request: HttpRequest) -> HttpResponse:
+def invite(request: WorkspaceRequest) -> HttpResponse:
     form = InviteForm(request.POST)
     if not form.is_valid():
         return _render_settings(request, form, ApiKeyForm())
     token = services.invite_teammate(
-        request.workspace, form.cleaned_data["email"], form.cleaned_data["role"], request.user  # type: ignore[attr-defined,arg-type]
+        request.workspace,
+        form.cleaned_data["email"],
+        form.cleaned_data["role"],
+        request.user,  # type: ignore[arg-type]
     )
     url = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
     messages.success(request, f"Invitation created for {form.cleaned_data['email']}.")
@@ -51,23 +59,25 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view(write_role=Role.OWNER)
-def create_api_key(request: HttpRequest) -> HttpResponse:
+def create_api_key(request: WorkspaceRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST)
     if not form.is_valid():
         return _render_settings(request, InviteForm(), form)
     _, key = services.create_api_key(
-        request.workspace, form.cleaned_data["name"], form.cleaned_data["read_only"]  # type: ignore[attr-defined]
+        request.workspace,
+        form.cleaned_data["name"],
+        form.cleaned_data["read_only"],
     )
     return _render_settings(request, InviteForm(), ApiKeyForm(), new_key=key)
 
 
 @require_POST
 @workspace_view(write_role=Role.OWNER)
-def revoke_api_key(request: HttpRequest, key_id: int) -> HttpResponse:
-    api_key = get_for_workspace(ApiKey, request.workspace, pk=key_id)  # type: ignore[attr-defined]
+def revoke_api_key(request: WorkspaceRequest, key_id: int) -> HttpResponse:
+    api_key = get_for_workspace(ApiKey, request.workspace, pk=key_id)
     services.revoke_api_key(api_key)
     messages.success(request, f"API key “{api_key.name}” revoked.")
-    return redirect("workspace_settings", slug=request.workspace.slug)  # type: ignore[attr-defined]
+    return redirect("workspace_settings", slug=request.workspace.slug)
 
 
 @login_required

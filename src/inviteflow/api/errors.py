@@ -15,8 +15,9 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.extra = status, code, message, extra
 
 
-def error_response(api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str,
-                   **extra: object) -> HttpResponse:
+def error_response(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, **extra: object
+) -> HttpResponse:
     return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
 
 
@@ -24,7 +25,8 @@ def _field_errors(exc: ValidationError) -> list[dict[str, str]]:
     if hasattr(exc, "error_dict"):
         return [
             {"field": field, "reason": " ".join(e.messages)}
-            for field, errors in exc.error_dict.items() for e in errors
+            for field, errors in exc.error_dict.items()
+            for e in errors
         ]
     return [{"field": "", "reason": m} for m in exc.messages]
 
@@ -57,7 +59,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = _field_errors(exc)
-        message = "; ".join(f"{e['field']}: {e['reason']}" if e["field"] else e["reason"] for e in errors)
+        message = "; ".join(
+            f"{e['field']}: {e['reason']}" if e["field"] else e["reason"] for e in errors
+        )
         return error_response(api, request, 422, "invalid", message, errors=errors)
 
     @api.exception_handler(NinjaValidationError)

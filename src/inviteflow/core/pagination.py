@@ -40,7 +40,11 @@ def paginate(request: HttpRequest, queryset: Any, per_page: int = 50) -> PageOf:
     params = request.GET.copy()
     params.pop("page", None)
     return PageOf(
-        items=list(page.object_list), number=page.number, num_pages=paginator.num_pages,
-        count=paginator.count, has_previous=page.has_previous(), has_next=page.has_next(),
+        items=list(page.object_list),
+        number=page.number,
+        num_pages=paginator.num_pages,
+        count=paginator.count,
+        has_previous=page.has_previous(),
+        has_next=page.has_next(),
         querystring=params.urlencode(),
     )

@@ -14,7 +14,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the web app, the database and the task backend are usable."""
     checks = {"database": _database_ok(), "tasks": _task_backend_ok()}
     healthy = all(checks.values())
-    body = {"status": "ok" if healthy else "error", **{k: "ok" if v else "error" for k, v in checks.items()}}
+    body = {
+        "status": "ok" if healthy else "error",
+        **{k: "ok" if v else "error" for k, v in checks.items()},
+    }
     return JsonResponse(body, status=200 if healthy else 503)
 
 
@@ -41,7 +44,8 @@ def _task_backend_ok() -> bool:
 def home(request: HttpRequest) -> HttpResponse:
     """Straight into the user's only workspace; a chooser when there are several."""
     memberships = list(
-        Membership.objects.filter(user=request.user).select_related("workspace")
+        Membership.objects.filter(user_id=request.user.pk or 0)
+        .select_related("workspace")
         .order_by("workspace__name")
     )
     if len(memberships) == 1:

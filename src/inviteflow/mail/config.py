@@ -1,10 +1,10 @@
 """EMAIL_URL → Django email settings.
 
-    outbox://                     embedded default: messages are kept (files under var/mail)
-    console://                    print messages to the console
-    smtp://user:pass@host:25      plain SMTP
-    smtp+tls://user:pass@host:587 SMTP with STARTTLS
-    smtps://user:pass@host:465    SMTP over TLS
+outbox://                     embedded default: messages are kept (files under var/mail)
+console://                    print messages to the console
+smtp://user:pass@host:25      plain SMTP
+smtp+tls://user:pass@host:587 SMTP with STARTTLS
+smtps://user:pass@host:465    SMTP over TLS
 """
 
 from pathlib import Path

@@ -1,0 +1,34 @@
+"""`inviteflow scheduler`: enqueue periodic work when it is due.
+
+Safe to run on one machine while many workers run elsewhere: each due job is
+claimed with a conditional UPDATE, so two schedulers never enqueue it twice.
+"""
+
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+
+from inviteflow.core.scheduler import run_due_jobs
+
+
+class Command(BaseCommand):
+    help = "Enqueue due periodic tasks (sync, compliance scans, insights refresh)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--tick", type=float, default=5.0, help="seconds between checks")
+        parser.add_argument("--once", action="store_true", help="check once and exit")
+
+    def handle(self, *args, tick: float, once: bool, **options):
+        self.running = True
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        while self.running:
+            for name in run_due_jobs():
+                self.stdout.write(f"enqueued {name}")
+            if once:
+                return
+            time.sleep(tick)
+
+    def _stop(self, signum, frame):
+        self.running = False

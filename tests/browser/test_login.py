@@ -1,0 +1,14 @@
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_user_logs_in_and_lands_on_campaigns(page, actors):
+    page.goto("/login/")
+    page.fill("input[name=username]", "manager@acme.test")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/w/acme/campaigns/")
+    assert page.locator("h1").inner_text() == "Campaigns"
