@@ -6,6 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint bench openapi clean
 
+# A local .env (copied from .env.example) configures `make run`.
+ifneq (,$(wildcard .env))
+include .env
+export
+endif
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
