@@ -4,10 +4,16 @@ not ending with a period; stored lower-case without the leading '@'."""
 import re
 
 HANDLE_RE = re.compile(r"^[a-z0-9_.]{2,24}$")
+PROFILE_URL_RE = re.compile(r"tiktok\.com/@([^/?#\s]+)", re.IGNORECASE)
 
 
 def normalise_handle(raw: str) -> str:
-    return raw.strip().lstrip("@").strip().lower()
+    """'@Name', ' name ' and a pasted profile URL (tiktok.com/@name) all become 'name'."""
+    raw = raw.strip()
+    from_url = PROFILE_URL_RE.search(raw)
+    if from_url:
+        raw = from_url.group(1)
+    return raw.lstrip("@").strip().lower()
 
 
 def handle_problem(handle: str) -> str | None:

@@ -12,13 +12,19 @@ class Creator(models.Model):
     email = models.EmailField(blank=True)
     handle = models.CharField(max_length=24, help_text="TikTok handle, lower-case, without @")
     notes = models.TextField(blank=True)
+    source_import = models.ForeignKey(
+        "CsvImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="creators",
+        help_text="The CSV import that added this creator, if any",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "handle"], name="unique_handle_per_workspace")
+            models.UniqueConstraint(
+                fields=["workspace", "handle"], name="unique_handle_per_workspace"
+            )
         ]
         indexes = [models.Index(fields=["workspace", "name"])]
 
@@ -46,13 +52,27 @@ class CsvImport(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
     rows = models.JSONField(default=list, help_text="valid rows: name, email, handle, notes, line")
     errors = models.JSONField(default=list, help_text="bad rows: line, field, reason")
-    duplicates = models.JSONField(default=list, help_text="rows whose handle already exists")
+    duplicates = models.JSONField(
+        default=list,
+        help_text="skipped rows: handle already in the workspace or repeated in the file",
+    )
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
     imported = models.PositiveIntegerField(default=0)
     failure = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="when a worker claimed it")
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename or 'CSV import'} ({self.status})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
     @property
     def percent(self) -> int:

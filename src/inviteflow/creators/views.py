@@ -1,12 +1,133 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Creator roster pages: list and search, add/edit/delete, CSV import with preview.
 
-from inviteflow.accounts.access import scoped, workspace_view
+Every object comes through the tenant helpers; `workspace_view` answers 403 to a viewer's
+POST and 404 to anyone outside the workspace. Pages that only exist to change something
+(forms, delete confirmation) need the manager role to be seen at all.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from inviteflow.accounts.access import get_for_workspace, scoped, workspace_view
+from inviteflow.accounts.models import Role
+from inviteflow.core.htmx import render_page_or_partial
 from inviteflow.core.pagination import paginate
-from inviteflow.creators.models import Creator
+from inviteflow.creators import services
+from inviteflow.creators.csv_import import MAX_BYTES
+from inviteflow.creators.forms import CreatorForm, CsvUploadForm
+from inviteflow.creators.models import Creator, CsvImport
+from inviteflow.creators.queries import search_creators
+
+PREVIEW_LIST_MAX = 1000  # bad rows / duplicates shown on the preview page
 
 
 @workspace_view()
 def creator_list(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, scoped(Creator, request.workspace))  # type: ignore[attr-defined]
-    return render(request, "creators/list.html", {"section": "creators", "page": page})
+    q = request.GET.get("q", "").strip()
+    page = paginate(request, search_creators(request.workspace, q))  # type: ignore[attr-defined]
+    context = {"section": "creators", "page": page, "q": q}
+    return render_page_or_partial(
+        request, "creators/list.html", "creators/htmx/list_results.html", context
+    )
+
+
+@workspace_view(role=Role.MANAGER)
+def creator_add(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = CreatorForm(request.POST or None)
+    if request.method == "POST" and _saved(
+        form, lambda data: services.create_creator(workspace, **data)
+    ):
+        messages.success(request, f"{form.cleaned_data['name']} added.")
+        return redirect("creator_list", slug=workspace.slug)
+    return _render_form(request, form, creator=None)
+
+
+@workspace_view(role=Role.MANAGER)
+def creator_edit(request: HttpRequest, creator_id: int) -> HttpResponse:
+    creator = get_for_workspace(Creator, request.workspace, pk=creator_id)  # type: ignore[attr-defined]
+    initial = {name: getattr(creator, name) for name in services.EDITABLE_FIELDS}
+    form = CreatorForm(request.POST or None, initial=initial)
+    if request.method == "POST" and _saved(
+        form, lambda data: services.update_creator(creator, **data)
+    ):
+        messages.success(request, f"{creator.name} saved.")
+        return redirect("creator_list", slug=creator.workspace.slug)
+    return _render_form(request, form, creator=creator)
+
+
+def _saved(form: Form, save: Callable[[dict[str, Any]], Any]) -> bool:
+    """Run the service on valid input; its field errors land on the form."""
+    if not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return False
+    return True
+
+
+def _render_form(request: HttpRequest, form: CreatorForm, creator: Creator | None) -> HttpResponse:
+    context = {"section": "creators", "form": form, "creator": creator}
+    return render(request, "creators/form.html", context)
+
+
+@workspace_view(role=Role.MANAGER)
+def creator_delete(request: HttpRequest, creator_id: int) -> HttpResponse:
+    creator = get_for_workspace(Creator, request.workspace, pk=creator_id)  # type: ignore[attr-defined]
+    if request.method != "POST":
+        return render(request, "creators/delete.html", {"section": "creators", "creator": creator})
+    services.delete_creator(creator)
+    messages.success(request, f"{creator.name} (@{creator.handle}) deleted.")
+    return redirect("creator_list", slug=creator.workspace.slug)
+
+
+@workspace_view(role=Role.MANAGER)
+def import_upload(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            csv_import = services.preview_import(
+                workspace, upload.read(MAX_BYTES + 1), upload.name, created_by=request.user  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("creator_import", slug=workspace.slug, import_id=csv_import.pk)
+    recent = scoped(CsvImport, workspace).defer("rows", "errors", "duplicates")[:10]
+    context = {"section": "creators", "form": form, "recent_imports": recent}
+    return render(request, "creators/import_upload.html", context)
+
+
+@workspace_view()
+def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    """The preview while it waits for confirmation, then progress (polled by HTMX) and outcome."""
+    csv_import = get_for_workspace(CsvImport, request.workspace, pk=import_id)  # type: ignore[attr-defined]
+    context = {
+        "section": "creators", "csv_import": csv_import, "list_max": PREVIEW_LIST_MAX,
+        "errors": csv_import.errors[:PREVIEW_LIST_MAX],
+        "bad_rows": len({error["line"] for error in csv_import.errors}),
+        "duplicates": csv_import.duplicates[:PREVIEW_LIST_MAX],
+        "sample_rows": csv_import.rows[:20],
+    }
+    return render_page_or_partial(
+        request, "creators/import.html", "creators/htmx/import_progress.html", context
+    )
+
+
+@require_POST
+@workspace_view()
+def import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
+    csv_import = get_for_workspace(CsvImport, request.workspace, pk=import_id)  # type: ignore[attr-defined]
+    services.confirm_import(csv_import)
+    return redirect("creator_import", slug=csv_import.workspace.slug, import_id=csv_import.pk)
