@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 
 from inviteflow.accounts.models import Workspace
+from inviteflow.campaigns.countries import country_name
 from inviteflow.creators.models import Creator
 
 
@@ -41,6 +42,11 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def named_countries(self) -> list[tuple[str, str]]:
+        """(code, ISO short name) pairs, for people who don't read ISO codes."""
+        return [(code, country_name(code)) for code in self.countries]
+
 
 class CampaignCreator(models.Model):
     """A creator on a campaign's roster, optionally owing a different number of posts."""
@@ -53,8 +59,13 @@ class CampaignCreator(models.Model):
     class Meta:
         ordering = ["creator__name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "creator"], name="creator_once_per_campaign")
+            models.UniqueConstraint(
+                fields=["campaign", "creator"], name="creator_once_per_campaign"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.creator} on {self.campaign}"
 
     @property
     def workspace(self) -> Workspace:

@@ -1,12 +1,161 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Campaign pages: list, create/edit, the Campaign Details page and its roster actions.
 
-from inviteflow.accounts.access import scoped, workspace_view
-from inviteflow.campaigns.models import Campaign
+Every campaign comes through get_for_workspace (another workspace's id is a 404);
+writes need the manager role (the decorator answers 403) and go through services.
+"""
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from inviteflow.accounts.access import get_for_workspace, workspace_view
+from inviteflow.accounts.models import Role
+from inviteflow.campaigns import queries, services
+from inviteflow.campaigns.forms import CampaignForm, RosterAddForm
+from inviteflow.campaigns.models import Campaign, CampaignCreator
+from inviteflow.core.htmx import render_page_or_partial
 from inviteflow.core.pagination import paginate
+
+ROSTER_PAGE_SIZE = 50
+PICKER_PAGE_SIZE = 50
+
+
+def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)  # type: ignore[attr-defined]
+
+
+def _entry(campaign: Campaign, creator_id: int) -> CampaignCreator:
+    """A roster entry of a campaign already scoped to the workspace, or 404."""
+    return get_object_or_404(queries.roster_of(campaign), creator_id=creator_id)
+
+
+def _detail_url(request: HttpRequest, campaign: Campaign, data: Any = None) -> str:
+    """The details page, back on the roster page and search the user came from."""
+    url = reverse("campaign_detail", args=[request.workspace.slug, campaign.pk])  # type: ignore[attr-defined]
+    params = {k: data[k] for k in ("q", "page") if data and data.get(k)}
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _saved(form: Form, save: Callable[[dict[str, Any]], Campaign]) -> Campaign | None:
+    """Run the service with the form's values; its errors land next to the fields."""
+    if not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
 
 
 @workspace_view()
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, scoped(Campaign, request.workspace))  # type: ignore[attr-defined]
-    return render(request, "campaigns/list.html", {"section": "campaigns", "page": page})
+    status = request.GET.get("status", "")
+    page = paginate(request, queries.campaigns_of(request.workspace, status))  # type: ignore[attr-defined]
+    context = {"section": "campaigns", "page": page, "status": status,
+               "statuses": Campaign.Status.choices}
+    return render(request, "campaigns/list.html", context)
+
+
+@workspace_view(role=Role.MANAGER)
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    form = CampaignForm(request.POST if request.method == "POST" else None)
+    workspace = request.workspace  # type: ignore[attr-defined]
+    if campaign := _saved(form, lambda values: services.create_campaign(workspace, **values)):
+        messages.success(request, f"Campaign “{campaign.name}” created. Now add creators.")
+        return redirect("campaign_detail", slug=workspace.slug, campaign_id=campaign.pk)
+    return render(request, "campaigns/form.html", {"section": "campaigns", "form": form})
+
+
+@workspace_view(role=Role.MANAGER)
+def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    data = request.POST if request.method == "POST" else None
+    form = CampaignForm(data, campaign=campaign)
+    if _saved(form, lambda values: services.update_campaign(campaign, **values)):
+        messages.success(request, f"Campaign “{campaign.name}” saved.")
+        return redirect(_detail_url(request, campaign))
+    context = {"section": "campaigns", "form": form, "campaign": campaign}
+    return render(request, "campaigns/form.html", context)
+
+
+@workspace_view()
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The Campaign Details page: requirements and roster (HTMX search swaps the roster)."""
+    campaign = _campaign(request, campaign_id)
+    search = request.GET.get("q", "").strip()
+    roster = paginate(request, queries.roster_of(campaign, search), per_page=ROSTER_PAGE_SIZE)
+    context = {"section": "campaigns", "campaign": campaign, "roster": roster, "q": search}
+    return render_page_or_partial(
+        request, "campaigns/detail.html", "campaigns/htmx/roster.html", context)
+
+
+@workspace_view(role=Role.MANAGER)
+def roster_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Pick creators not yet on the roster, or paste handles; nothing is added if any is unknown."""
+    campaign = _campaign(request, campaign_id)
+    data = request.POST if request.method == "POST" else None
+    form = RosterAddForm(data, workspace=request.workspace)  # type: ignore[attr-defined]
+    if data is not None and _added(request, campaign, form):
+        return redirect(_detail_url(request, campaign))
+    search = request.GET.get("q", "").strip()
+    picker = paginate(request, queries.creators_not_on(campaign, search), per_page=PICKER_PAGE_SIZE)
+    context = {"section": "campaigns", "campaign": campaign, "form": form, "picker": picker,
+               "q": search, "ticked": set(data.getlist("creators")) if data else set()}
+    return render_page_or_partial(
+        request, "campaigns/roster_add.html", "campaigns/htmx/picker.html", context)
+
+
+def _added(request: HttpRequest, campaign: Campaign, form: RosterAddForm) -> bool:
+    if not form.is_valid():
+        return False
+    creators = form.cleaned_data["creators"]
+    try:
+        added = services.add_creators(campaign, creators, form.cleaned_data["posts_required"])
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return False
+    already = len(creators) - len(added)
+    note = f" ({already} already on the roster)" if already else ""
+    messages.success(request, f"Added {len(added)} creator{'s' if len(added) != 1 else ''}{note}.")
+    return True
+
+
+@require_POST
+@workspace_view()
+def roster_remove(request: HttpRequest, campaign_id: int, creator_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    entry = _entry(campaign, creator_id)
+    services.remove_creator(campaign, entry.creator)
+    if getattr(request, "htmx", False):
+        return HttpResponse("")  # the row swaps itself out
+    messages.success(request, f"Removed @{entry.creator.handle} from the roster.")
+    return redirect(_detail_url(request, campaign, request.POST))
+
+
+@require_POST
+@workspace_view()
+def roster_override(request: HttpRequest, campaign_id: int, creator_id: int) -> HttpResponse:
+    """Set one creator's posts_required (empty: the campaign's). HTMX gets the row back."""
+    campaign = _campaign(request, campaign_id)
+    entry = _entry(campaign, creator_id)
+    error = ""
+    try:
+        services.set_posts_required_override(entry, request.POST.get("posts_required_override", ""))
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if getattr(request, "htmx", False):
+        context = {"campaign": campaign, "entry": entry, "override_error": error}
+        return render(request, "campaigns/htmx/roster_row.html", context)
+    if error:
+        messages.error(request, f"Posts required for @{entry.creator.handle}: {error}")
+    else:
+        messages.success(request, f"@{entry.creator.handle} now owes {entry.posts_required} posts.")
+    return redirect(_detail_url(request, campaign, request.POST))
