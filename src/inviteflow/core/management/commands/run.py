@@ -13,8 +13,8 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-SANDBOX_APP_ID = "sandbox-app"
-SANDBOX_APP_SECRET = "sandbox-secret"
+SANDBOX_APP_ID = "7000000000000000001"
+SANDBOX_APP_SECRET = "sandbox-app-secret-not-for-production-use"
 
 
 class Command(BaseCommand):

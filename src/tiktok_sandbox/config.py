@@ -1,0 +1,143 @@
+"""The sandbox's knobs, in one dataclass.
+
+Where TikTok's contract leaves a fact unknown (how many posts a link carries, how long a video
+takes to surface, how strictly `Country-Code` is enforced...), the sandbox makes it a knob with a
+sensible default, so tests and demos can choose. Every knob can also be set from the environment as
+`SANDBOX_<NAME>` (e.g. `SANDBOX_SURFACE_DELAY_HOURS=0.1`); the README lists them all.
+
+Values are checked strictly: a bad value fails at start-up with the knob's name, never later.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+ENV_PREFIX = "SANDBOX_"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    # The developer app and the two pre-seeded brand accounts (fixed, so a demo is reproducible).
+    app_id: str = "7000000000000000001"
+    app_secret: str = "sandbox-app-secret-not-for-production-use"
+    demo_account_id: str = "7100000000000000001"
+    demo_account_name: str = "Sandbox Demo Brand"
+    demo_access_token: str = "sandbox-demo-access-token-00000000000001"
+    other_account_id: str = "7100000000000000002"
+    other_account_name: str = "Sandbox Other Brand"
+    other_access_token: str = "sandbox-other-access-token-0000000000002"
+    # Base of minted invite links and media URLs; empty = the host the caller used.
+    public_base_url: str = ""
+    # Creators and invite links.
+    posts_per_link: int = 10
+    invalid_handle_prefix: str = "invalid_"
+    not_in_handle_prefix: str = "notin_"
+    fail_not_in_handles: bool = False
+    branded_hashtags: str = "ad,sponsored,partner"
+    # Time.
+    clock_start: str = ""
+    surface_delay_hours: float = 48.0
+    takedown_grace_hours: float = 72.0
+    tracking_window_days: float = 21.0
+    # Endpoint behaviour.
+    require_country_code: bool = True
+    list_includes_handle_names: bool = False
+    tto_token_expires: bool = False
+    tto_token_ttl_hours: float = 24.0
+    auth_code_ttl_minutes: float = 60.0
+    # Rate limits (per developer app, all endpoints together).
+    qps: int = 10
+    qpm: int = 600
+    throttle_cooldown_s: float = 300.0
+    # Faults.
+    latency_ms: int = 0
+    error_rate: float = 0.0
+    timeout_rate: float = 0.0
+    timeout_sleep_s: float = 30.0
+    random_seed: int = 0
+    # Webhooks.
+    duplicate_webhook_rate: float = 0.0
+    duplicate_webhook_every: int = 0
+    webhook_max_attempts: int = 3
+    webhook_retry_backoff_s: float = 1.0
+    webhook_timeout_s: float = 5.0
+
+    def __post_init__(self) -> None:
+        for name in ("error_rate", "timeout_rate", "duplicate_webhook_rate"):
+            _check(name, 0.0 <= getattr(self, name) <= 1.0, "must be between 0 and 1")
+        for name in ("qps", "qpm", "posts_per_link", "webhook_max_attempts"):
+            _check(name, getattr(self, name) >= 1, "must be at least 1")
+        for name in _NON_NEGATIVE:
+            _check(name, getattr(self, name) >= 0, "must not be negative")
+        if self.clock_start:
+            parse_instant(self.clock_start)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> SandboxConfig:
+        """Defaults, then `SANDBOX_*` variables, then explicit overrides."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for field in dataclasses.fields(cls):
+            raw = environ.get(ENV_PREFIX + field.name.upper())
+            if raw is not None:
+                values[field.name] = _parse(field.name, field.type, raw)
+        values.update(overrides)
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> SandboxConfig:
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def branded_hashtag_set(self) -> frozenset[str]:
+        return frozenset(t.strip().lstrip("#").lower() for t in self.branded_hashtags.split(","))
+
+
+_NON_NEGATIVE = (
+    "surface_delay_hours", "takedown_grace_hours", "tracking_window_days", "tto_token_ttl_hours",
+    "auth_code_ttl_minutes", "throttle_cooldown_s", "latency_ms", "timeout_sleep_s",
+    "duplicate_webhook_every", "webhook_retry_backoff_s", "webhook_timeout_s",
+)
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO-8601 instant; a missing zone means UTC."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"clock_start: not an ISO-8601 instant: {text!r}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _check(name: str, ok: bool, reason: str) -> None:
+    if not ok:
+        raise ValueError(f"SandboxConfig.{name}: {reason}")
+
+
+def _parse(name: str, kind: Any, raw: str) -> Any:
+    kind = kind if isinstance(kind, str) else kind.__name__
+    try:
+        if kind == "bool":
+            return _parse_bool(raw)
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{ENV_PREFIX}{name.upper()}: expected {kind}, got {raw!r}") from exc
+    return raw
+
+
+def _parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(raw)
