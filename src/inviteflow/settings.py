@@ -53,6 +53,12 @@ TIKTOK_TIMEOUT_S = env_float("TIKTOK_TIMEOUT_S", 10.0)
 TIKTOK_QPS = env_int("TIKTOK_QPS", 10)
 TIKTOK_QPM = env_int("TIKTOK_QPM", 600)
 TIKTOK_THROTTLE_COOLDOWN_S = env_int("TIKTOK_THROTTLE_COOLDOWN_S", 300)
+# Concurrent TikTok calls per provisioning task: enough that latency does not bound
+# throughput; the shared limiter keeps the installation under the QPS/QPM whatever it is.
+LINK_PROVISIONING_CONCURRENCY = env_int("LINK_PROVISIONING_CONCURRENCY", 4)
+# How long a worker owns the links it claimed; a dead worker's claims expire after it.
+# Must exceed the time one batch of TikTok calls can take.
+LINK_CLAIM_SECONDS = env_int("LINK_CLAIM_SECONDS", 300)
 
 
 def production_problems() -> list[str]:
@@ -97,6 +103,9 @@ INSTALLED_APPS = [
     "inviteflow.creators",
     "inviteflow.campaigns",
     "inviteflow.tiktok",
+    "inviteflow.links",
+    "inviteflow.posts",
+    "inviteflow.outreach",
     "inviteflow.api",
 ]
 
@@ -150,6 +159,9 @@ def database_config() -> dict[str, Any]:
     if config["ENGINE"].endswith("sqlite3"):
         # WAL lets the web app read while a worker writes; IMMEDIATE avoids
         # deadlocking upgrades from read to write locks between processes.
+        # Tests use a file too: an in-memory database's shared cache fails fast with
+        # "table is locked" where worker threads should wait for each other.
+        config["TEST"] = {"NAME": str(VAR_DIR / "test_inviteflow.sqlite3")}
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,

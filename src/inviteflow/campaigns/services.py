@@ -17,6 +17,7 @@ from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.countries import COUNTRIES, HINTS
 from inviteflow.campaigns.models import Campaign, CampaignCreator
 from inviteflow.creators.models import Creator
+from inviteflow.links.services import sync_campaign_links
 
 NAME_MAX = 120
 BRIEF_MAX = 10_000
@@ -44,20 +45,19 @@ REQUIREMENT_FIELDS = {"posts_required", "tiktok_enabled"}
 def roster_changed(campaign: Campaign) -> None:
     """Creators joined or left `campaign`'s roster.
 
-    Invite-link provisioning plugs in here: make sure every creator on the roster has
-    ceil(posts_required / 10) links and retire the links of creators who left. Called
-    inside the transaction that made the change, so enqueue work with
-    transaction.on_commit. Note that removal deletes the roster row: links must not
-    cascade from it. Does nothing yet.
+    Every creator on the roster gets ceil(posts_required / 10) invite links; the links
+    of creators who left are retired. Called inside the transaction that made the
+    change; provisioning on TikTok is enqueued on commit.
     """
+    sync_campaign_links(campaign)
 
 
 def requirements_changed(campaign: Campaign) -> None:
     """posts_required, a creator's override, or tiktok_enabled changed on `campaign`.
 
     Same contract as roster_changed: links to add or retire; enqueue on commit.
-    Does nothing yet.
     """
+    sync_campaign_links(campaign)
 
 
 # -- Field rules ------------------------------------------------------------------------

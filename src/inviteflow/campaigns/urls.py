@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from inviteflow.campaigns import views
 
@@ -7,6 +7,7 @@ urlpatterns = [
     path("new/", views.campaign_create, name="campaign_create"),
     path("<int:campaign_id>/", views.campaign_detail, name="campaign_detail"),
     path("<int:campaign_id>/edit/", views.campaign_edit, name="campaign_edit"),
+    path("<int:campaign_id>/links/", include("inviteflow.links.urls")),
     path("<int:campaign_id>/roster/add/", views.roster_add, name="roster_add"),
     path(
         "<int:campaign_id>/roster/<int:creator_id>/remove/",

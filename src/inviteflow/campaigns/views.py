@@ -23,6 +23,8 @@ from inviteflow.campaigns.forms import CampaignForm, RosterAddForm
 from inviteflow.campaigns.models import Campaign, CampaignCreator
 from inviteflow.core.htmx import render_page_or_partial
 from inviteflow.core.pagination import paginate
+from inviteflow.links import queries as link_queries
+from inviteflow.links.views import provisioning_context
 
 ROSTER_PAGE_SIZE = 50
 PICKER_PAGE_SIZE = 50
@@ -88,11 +90,19 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @workspace_view()
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    """The Campaign Details page: requirements and roster (HTMX search swaps the roster)."""
+    """The Campaign Details page: requirements, link provisioning and the roster with each
+    creator's links (HTMX search and filters swap the roster)."""
     campaign = _campaign(request, campaign_id)
     search = request.GET.get("q", "").strip()
-    roster = paginate(request, queries.roster_of(campaign, search), per_page=ROSTER_PAGE_SIZE)
-    context = {"section": "campaigns", "campaign": campaign, "roster": roster, "q": search}
+    link_filter = request.GET.get("links", "")
+    entries = link_queries.filter_roster(queries.roster_of(campaign, search), link_filter)
+    roster = paginate(request, entries, per_page=ROSTER_PAGE_SIZE)
+    link_queries.attach_links(campaign, roster.items)
+    context = {
+        "section": "campaigns", "campaign": campaign, "roster": roster, "q": search,
+        "link_filter": link_filter, "link_filters": link_queries.ROSTER_FILTERS,
+        **provisioning_context(campaign),
+    }
     return render_page_or_partial(
         request, "campaigns/detail.html", "campaigns/htmx/roster.html", context)
 
@@ -152,6 +162,7 @@ def roster_override(request: HttpRequest, campaign_id: int, creator_id: int) -> 
     except ValidationError as exc:
         error = " ".join(exc.messages)
     if getattr(request, "htmx", False):
+        link_queries.attach_links(campaign, [entry])
         context = {"campaign": campaign, "entry": entry, "override_error": error}
         return render(request, "campaigns/htmx/roster_row.html", context)
     if error:

@@ -7,7 +7,10 @@ process calls `run_due_jobs()` every few seconds.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from importlib import import_module
+from importlib.util import find_spec
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -44,6 +47,14 @@ def _claim(job: PeriodicJob) -> bool:
         next_run_at=now + job.every, last_run_at=now
     )
     return claimed == 1
+
+
+def autodiscover() -> None:
+    """Import every inviteflow app's tasks module, where periodic jobs register."""
+    for config in apps.get_app_configs():
+        module = f"{config.name}.tasks"
+        if config.name.startswith("inviteflow.") and find_spec(module):
+            import_module(module)
 
 
 def run_due_jobs() -> list[str]:

@@ -32,6 +32,12 @@ class InviteLink(models.Model):
     url = models.URLField(max_length=500, blank=True)
     max_posts = models.PositiveSmallIntegerField(default=POSTS_PER_LINK)
     posts_used = models.PositiveSmallIntegerField(default=0)
+    attempted_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="set before each create call; still set afterwards = outcome unknown",
+    )
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
     failure_code = models.CharField(max_length=40, blank=True)
     failure_message = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -44,7 +50,10 @@ class InviteLink(models.Model):
                 fields=["campaign", "creator", "sequence"], name="one_link_per_slot"
             )
         ]
-        indexes = [models.Index(fields=["campaign", "status"])]
+        indexes = [
+            models.Index(fields=["campaign", "status"]),
+            models.Index(fields=["workspace", "tiktok_campaign_id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign} · @{self.creator.handle} · {self.sequence}"
@@ -52,3 +61,18 @@ class InviteLink(models.Model):
     @property
     def posts_left(self) -> int:
         return max(0, self.max_posts - self.posts_used)
+
+
+class Provisioning(models.Model):
+    """A campaign's link provisioning: paused when TikTok cannot be reached or refuses us."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="provisioning")
+    paused_reason = models.TextField(blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    waiting_until = models.DateTimeField(
+        null=True, blank=True, help_text="TikTok's rate limit asked us to wait until then"
+    )
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Provisioning of {self.campaign}"

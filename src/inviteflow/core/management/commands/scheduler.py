@@ -9,7 +9,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from inviteflow.core.scheduler import run_due_jobs
+from inviteflow.core.scheduler import autodiscover, run_due_jobs
 
 
 class Command(BaseCommand):
@@ -21,6 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, tick: float, once: bool, **options):
         self.running = True
+        autodiscover()
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         while self.running:

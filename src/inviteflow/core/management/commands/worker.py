@@ -17,4 +17,6 @@ class Command(BaseCommand):
         if settings.TASKS_BACKEND == "rq":
             call_command("rqworker", "default", with_scheduler=False)
         else:
-            call_command("db_worker", "--queue-name=*", f"--interval={interval}")
+            call_command(
+                "db_worker", "--queue-name=*", f"--interval={interval}", "--no-startup-delay"
+            )

@@ -1,0 +1,69 @@
+"""Invite-link views: provisioning progress (HTMX-polled), retry, resume, QR codes."""
+
+import segno
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, workspace_view
+from inviteflow.campaigns.models import Campaign
+from inviteflow.links import services
+from inviteflow.links.models import InviteLink, Provisioning
+
+
+def _campaign(request: WorkspaceRequest, campaign_id: int) -> Campaign:
+    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)
+
+
+def provisioning_context(campaign: Campaign) -> dict[str, object]:
+    state = Provisioning.objects.filter(campaign=campaign).first()
+    counts = services.progress(campaign)
+    return {
+        "campaign": campaign,
+        "counts": counts,
+        "percent": int(100 * counts["done"] / counts["total"]) if counts["total"] else 100,
+        "paused_reason": state.paused_reason if state else "",
+        "waiting_until": state.waiting_until if state else None,
+        "working": counts["pending"] > 0 and not (state and state.paused_reason),
+    }
+
+
+@workspace_view()
+def provisioning_panel(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
+    context = provisioning_context(_campaign(request, campaign_id))
+    return render(request, "links/htmx/provisioning.html", context)
+
+
+@require_POST
+@workspace_view()
+def retry_failed(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    services.retry_failed(campaign)
+    return _back(request, campaign)
+
+
+@require_POST
+@workspace_view()
+def resume(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    services.resume(campaign)
+    return _back(request, campaign)
+
+
+def _back(request: WorkspaceRequest, campaign: Campaign) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "links/htmx/provisioning.html", provisioning_context(campaign))
+    return redirect("campaign_detail", slug=request.workspace.slug, campaign_id=campaign.pk)
+
+
+@workspace_view()
+def link_qr(request: WorkspaceRequest, campaign_id: int, link_id: int) -> HttpResponse:
+    """An SVG QR code of the link, for the creator's phone; no CDN, no JavaScript."""
+    campaign = _campaign(request, campaign_id)
+    link = get_for_workspace(InviteLink, request.workspace, pk=link_id, campaign=campaign)
+    if not link.url:
+        return HttpResponse(status=404)
+    svg = segno.make(link.url, error="m").svg_inline(scale=4, border=2)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

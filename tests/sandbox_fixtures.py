@@ -1,0 +1,75 @@
+"""The TikTok sandbox on a loopback port, and a workspace connected to it.
+
+inviteflow talks to it over real HTTP through its own client, exactly as it would
+talk to TikTok: only the base URL and the app credentials differ.
+"""
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from werkzeug.serving import make_server
+
+from inviteflow.tiktok.models import TikTokConnection
+from tiktok_sandbox.app import SandboxApp, create_app
+from tiktok_sandbox.config import SandboxConfig
+
+APP_ID = "7000000000000000001"
+APP_SECRET = "sandbox-app-secret-not-for-production-use"
+ACCOUNT_ID = "7100000000000000001"
+ACCESS_TOKEN = "sandbox-demo-access-token-00000000000001"
+FAST = {"qps": 1000, "qpm": 60000, "surface_delay_hours": 48}
+
+
+@dataclass
+class LiveSandbox:
+    url: str
+    app: SandboxApp
+    control: httpx.Client
+
+    def publish(self, handle: str, invite_link: str | None = None, **fields) -> dict:
+        body = {"handle": handle, "invite_link": invite_link, **fields}
+        response = self.control.post("/sandbox/publish", json=body)
+        response.raise_for_status()
+        return response.json()
+
+    def advance(self, hours: float) -> dict:
+        return self.control.post("/sandbox/clock", json={"advance_hours": hours}).json()
+
+    def faults(self, **knobs) -> None:
+        self.control.put("/sandbox/faults", json=knobs).raise_for_status()
+
+    def stats(self) -> dict:
+        return self.control.get("/sandbox/stats").json()
+
+    def campaigns(self) -> list[dict]:
+        return self.control.get("/sandbox/campaigns").json()
+
+
+@pytest.fixture
+def live_sandbox(settings, tmp_path) -> Iterator[LiveSandbox]:
+    """A fresh sandbox served on 127.0.0.1 for one test; inviteflow's settings point at it."""
+    app = create_app(str(tmp_path / "sandbox.sqlite3"), SandboxConfig(**FAST))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.port}"
+    settings.TIKTOK_API_BASE_URL = url
+    settings.TIKTOK_APP_ID, settings.TIKTOK_APP_SECRET = APP_ID, APP_SECRET
+    settings.TIKTOK_QPS, settings.TIKTOK_QPM = 1000, 60000
+    control = httpx.Client(base_url=url, timeout=30)
+    yield LiveSandbox(url, app, control)
+    control.close()
+    server.shutdown()
+    app.close()
+
+
+@pytest.fixture
+def tiktok_connected(live_sandbox, workspace) -> TikTokConnection:
+    """The acme workspace connected to the sandbox's demo brand."""
+    return TikTokConnection.objects.create(
+        workspace=workspace, account_id=ACCOUNT_ID, access_token=ACCESS_TOKEN,
+        account_name="Sandbox Demo Brand", country="US",
+    )
