@@ -47,6 +47,9 @@ EMAIL_URL = env_str("EMAIL_URL", "outbox://")
 TASKS_BACKEND = env_str("TASKS_BACKEND", "db")
 
 TIKTOK_API_BASE_URL = env_url("TIKTOK_API_BASE_URL", "https://business-api.tiktok.com").rstrip("/")
+# TikTok's consent screen for connecting a TikTok One account; empty means
+# TIKTOK_API_BASE_URL + /portal/auth (TikTok's, or the sandbox's stand-in).
+TIKTOK_AUTH_URL = env_url("TIKTOK_AUTH_URL")
 TIKTOK_APP_ID = env_str("TIKTOK_APP_ID")
 TIKTOK_APP_SECRET = env_str("TIKTOK_APP_SECRET")
 TIKTOK_TIMEOUT_S = env_float("TIKTOK_TIMEOUT_S", 10.0)

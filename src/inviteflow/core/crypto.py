@@ -32,7 +32,9 @@ def decrypt(token: str) -> str:
     try:
         return _fernet(settings.SECRET_KEY).decrypt(token.encode()).decode()
     except InvalidToken as exc:
-        raise DecryptionError("stored secret cannot be decrypted (was SECRET_KEY changed?)") from exc
+        raise DecryptionError(
+            "stored secret cannot be decrypted (was SECRET_KEY changed?)"
+        ) from exc
 
 
 class EncryptedTextField(models.TextField):

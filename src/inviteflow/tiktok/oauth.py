@@ -1,0 +1,68 @@
+"""Connecting a workspace through TikTok's authorization page (the advertiser-style flow).
+
+The owner is sent to TikTok's consent screen with a one-time `state`; TikTok (or the
+sandbox's stand-in page) redirects back with an `auth_code`, exchanged once for the
+TTO account token.
+"""
+
+import secrets
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.urls import reverse
+
+from inviteflow.core.crypto import decrypt, encrypt
+from inviteflow.tiktok.client import TikTokClient
+
+SESSION_KEY = "tiktok_oauth"
+
+
+def callback_url() -> str:
+    return settings.SITE_URL + reverse("tiktok_oauth_callback")
+
+
+def authorization_url(session: SessionBase, workspace_slug: str) -> str:
+    state = secrets.token_urlsafe(24)
+    session[SESSION_KEY] = {"state": state, "workspace": workspace_slug}
+    query = urlencode(
+        {"app_id": settings.TIKTOK_APP_ID, "state": state, "redirect_uri": callback_url()}
+    )
+    base = settings.TIKTOK_AUTH_URL or settings.TIKTOK_API_BASE_URL + "/portal/auth"
+    return f"{base}?{query}"
+
+
+def workspace_for_state(session: SessionBase, state: str) -> str | None:
+    """The workspace slug this callback belongs to, when `state` is the one we issued."""
+    pending = session.get(SESSION_KEY) or {}
+    if not state or not secrets.compare_digest(pending.get("state", ""), state):
+        return None
+    return str(pending["workspace"])
+
+
+def exchange(auth_code: str) -> tuple[str, list[str]]:
+    """The token behind `auth_code` and the TTO accounts it reaches."""
+    with TikTokClient.from_settings() as client:
+        token = client.exchange_auth_code(auth_code).access_token.get_secret_value()
+    with TikTokClient.from_settings(token) as client:
+        return token, client.tto_accounts()
+
+
+def remember_token(session: SessionBase, token: str, accounts: list[str]) -> None:
+    """Keep the token (encrypted) while the owner picks one of several accounts."""
+    session[SESSION_KEY] = {
+        **session.get(SESSION_KEY, {}),
+        "token": encrypt(token),
+        "accounts": accounts,
+    }
+
+
+def remembered_token(session: SessionBase) -> tuple[str, list[str]] | None:
+    pending = session.get(SESSION_KEY) or {}
+    if "token" not in pending:
+        return None
+    return decrypt(pending["token"]), list(pending.get("accounts", []))
+
+
+def forget(session: SessionBase) -> None:
+    session.pop(SESSION_KEY, None)
