@@ -211,6 +211,8 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 globals().update(email_settings_from_url(EMAIL_URL, VAR_DIR / "mail"))
+# Parallel SMTP connections used to deliver an outreach batch.
+OUTREACH_SMTP_CONNECTIONS = env_int("OUTREACH_SMTP_CONNECTIONS", 4)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "inviteflow <no-reply@inviteflow.local>")
 
 LOGGING = {

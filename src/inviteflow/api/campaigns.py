@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from ninja import Status as Reply
 
 from inviteflow.accounts.access import get_for_workspace
 from inviteflow.api.auth import workspace_of
@@ -114,7 +115,7 @@ def list_campaigns(request: HttpRequest, page: Query[PageParams], status: Status
 
 @router.post("", response={201: CampaignOut}, summary="Create a campaign")
 def create_campaign(request: HttpRequest, payload: CampaignIn):
-    return 201, services.create_campaign(workspace_of(request), **payload.model_dump())
+    return Reply(201, services.create_campaign(workspace_of(request), **payload.model_dump()))
 
 
 @router.get("/{campaign_id}", response=CampaignOut, summary="One campaign")
@@ -144,10 +145,10 @@ def add_to_roster(request: HttpRequest, campaign_id: int, payload: RosterAdd):
     added = services.add_creators(campaign, [creator], payload.posts_required)
     entry = queries.roster_of(campaign).get(creator=creator)
     if added:
-        return 201, entry
+        return Reply(201, entry)
     if payload.posts_required is not None:
         services.set_posts_required_override(entry, payload.posts_required)
-    return 200, entry
+    return Reply(200, entry)
 
 
 @router.delete(
@@ -159,4 +160,4 @@ def remove_from_roster(request: HttpRequest, campaign_id: int, creator_id: int):
     if not services.remove_creator(campaign, _creator(request, creator_id)):
         message = f"creator {creator_id} is not on this campaign's roster"
         raise ApiError(404, "not_on_roster", message)
-    return 204, None
+    return Reply(204, None)

@@ -19,7 +19,7 @@ def email_settings_from_url(url: str, mail_dir: Path) -> dict:
     parsed = urlparse(url)
     if parsed.scheme == "outbox":
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_BACKEND": "inviteflow.outreach.backends.OutboxFileBackend",
             "EMAIL_FILE_PATH": str(mail_dir),
         }
     if parsed.scheme == "console":

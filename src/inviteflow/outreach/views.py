@@ -1,0 +1,273 @@
+"""Outreach pages: email templates (list, edit with the catalogue, preview), the Send page
+of a campaign, batch progress, the Outbox, and the staff side of each creator's page.
+
+Every object comes through the tenant helpers (another workspace's id is a 404);
+`workspace_view` answers 403 to a viewer's POST, and pages that only exist to change
+something need the manager role to be seen at all.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from inviteflow.accounts.access import get_for_workspace, scoped, workspace_view
+from inviteflow.accounts.models import Role
+from inviteflow.campaigns.models import Campaign
+from inviteflow.core.htmx import render_page_or_partial
+from inviteflow.core.pagination import paginate
+from inviteflow.creators.models import Creator
+from inviteflow.outreach import queries, services
+from inviteflow.outreach.forms import SendForm, TemplateForm
+from inviteflow.outreach.models import EmailTemplate, OutboxMessage, OutreachBatch
+from inviteflow.outreach.placeholders import CATALOGUE
+
+SECTION = "outreach"
+PICKER_MAX = 200  # creators listed for hand-picking; search narrows the list
+PLAN_LIST_MAX = 100
+
+
+def _workspace(request: HttpRequest) -> Any:
+    return request.workspace  # type: ignore[attr-defined]
+
+
+# --- Outbox -------------------------------------------------------------------------------------
+
+
+@workspace_view()
+def outbox(request: HttpRequest) -> HttpResponse:
+    workspace = _workspace(request)
+    campaign_id = queries.as_ids([request.GET.get("campaign", "")])
+    status = request.GET.get("status", "")
+    found = queries.outbox_of(workspace, campaign_id[0] if campaign_id else None, status)
+    context = {
+        "section": SECTION, "page": paginate(request, found), "status": status,
+        "campaign_id": campaign_id[0] if campaign_id else None,
+        "campaigns": scoped(Campaign, workspace), "statuses": queries.PUBLIC_STATUSES,
+    }
+    return render_page_or_partial(
+        request, "outreach/outbox.html", "outreach/htmx/outbox_rows.html", context
+    )
+
+
+@workspace_view()
+def outbox_message(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = get_for_workspace(
+        OutboxMessage.objects.select_related("campaign", "creator", "batch"),
+        _workspace(request), pk=message_id,
+    )
+    return render(request, "outreach/message.html", {"section": SECTION, "message": message})
+
+
+@require_POST
+@workspace_view()
+def message_resend(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = get_for_workspace(OutboxMessage, _workspace(request), pk=message_id)
+    if services.resend_message(message):
+        messages.success(request, f"Queued again for {message.to_email}.")
+    else:
+        messages.info(request, "Only a failed outreach email can be resent.")
+    return redirect("outbox_message", slug=_workspace(request).slug, message_id=message.pk)
+
+
+# --- templates ----------------------------------------------------------------------------------
+
+
+@workspace_view()
+def template_list(request: HttpRequest) -> HttpResponse:
+    services.ensure_default_templates(_workspace(request))
+    templates = queries.templates_of(_workspace(request))
+    return render(request, "outreach/templates.html", {"section": SECTION, "templates": templates})
+
+
+@workspace_view(role=Role.MANAGER)
+def template_create(request: HttpRequest) -> HttpResponse:
+    workspace = _workspace(request)
+    form = TemplateForm(request.POST or None, workspace=workspace)
+    template = _saved(form, lambda data: services.create_template(workspace, **data))
+    if template is not None:
+        messages.success(request, f"Template “{template.name}” saved.")
+        return redirect("email_template_edit", slug=workspace.slug, template_id=template.pk)
+    return _template_form(request, form, None)
+
+
+@workspace_view(role=Role.MANAGER)
+def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
+    workspace = _workspace(request)
+    template = get_for_workspace(EmailTemplate, workspace, pk=template_id)
+    initial = {name: getattr(template, name) for name in ("name", "campaign", "subject", "body",
+                                                          "html_body")}
+    form = TemplateForm(request.POST or None, workspace=workspace, initial=initial)
+    if _saved(form, lambda data: services.update_template(template, **data)) is not None:
+        messages.success(request, f"Template “{template.name}” saved.")
+        return redirect("email_template_edit", slug=workspace.slug, template_id=template.pk)
+    return _template_form(request, form, template)
+
+
+def _saved(form: TemplateForm, save: Any) -> EmailTemplate | None:
+    """Run the service on valid input; its field errors land next to the fields."""
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+
+
+def _template_form(request: HttpRequest, form: TemplateForm,
+                   template: EmailTemplate | None) -> HttpResponse:
+    context = {"section": SECTION, "form": form, "template": template, "catalogue": CATALOGUE}
+    return render(request, "outreach/template_form.html", context)
+
+
+@workspace_view()
+def template_preview(request: HttpRequest, template_id: int) -> HttpResponse:
+    """The template for one creator of a chosen campaign (catalogue examples without one)."""
+    workspace = _workspace(request)
+    template = get_for_workspace(EmailTemplate, workspace, pk=template_id)
+    campaign = _chosen_campaign(request, template)
+    roster = list(queries.roster_creators(campaign)[:PICKER_MAX]) if campaign else []
+    creator = _chosen_creator(request, campaign, roster)
+    context = {
+        "section": SECTION, "template": template, "campaign": campaign, "creator": creator,
+        "campaigns": scoped(Campaign, workspace), "roster": roster,
+        "preview": services.preview(template, campaign, creator),
+    }
+    return render_page_or_partial(
+        request, "outreach/template_preview.html", "outreach/htmx/preview.html", context
+    )
+
+
+def _chosen_campaign(request: HttpRequest, template: EmailTemplate) -> Campaign | None:
+    campaign_id = request.GET.get("campaign") or template.campaign_id
+    if not campaign_id:
+        return None
+    return get_for_workspace(Campaign, _workspace(request), pk=campaign_id)
+
+
+def _chosen_creator(request: HttpRequest, campaign: Campaign | None,
+                    roster: list[Creator]) -> Creator | None:
+    if campaign is None:
+        return None
+    creator_id = request.GET.get("creator")
+    if creator_id and any(str(c.pk) == creator_id for c in roster):
+        return next(c for c in roster if str(c.pk) == creator_id)
+    if creator_id:
+        return get_object_or_404(queries.roster_creators(campaign), pk=creator_id)
+    return roster[0] if roster else None
+
+
+# --- sending ------------------------------------------------------------------------------------
+
+
+@workspace_view(role=Role.MANAGER)
+def send(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Choose a template and creators, see who would be blocked and why, then send."""
+    campaign = get_for_workspace(Campaign, _workspace(request), pk=campaign_id)
+    services.ensure_default_templates(campaign.workspace)
+    templates = queries.templates_for(campaign)
+    data = _send_data(request)
+    form = SendForm(data, templates=templates, initial={"who": "all"})
+    picked = queries.as_ids(data.getlist("creators")) if data is not None else []
+    if request.method == "POST" and form.is_valid():
+        return _send_now(request, campaign, form, picked)
+    plan = _plan(campaign, form, picked) if data is not None and form.is_valid() else None
+    context = _send_context(request, campaign, form, picked, plan)
+    return render_page_or_partial(request, "outreach/send.html", "outreach/htmx/plan.html", context)
+
+
+def _send_data(request: HttpRequest) -> QueryDict | None:
+    """POST to send; GET with a template to check; a fresh token for "Send again"."""
+    source = request.POST if request.method == "POST" else request.GET
+    if request.method != "POST" and "template" not in source:
+        return None
+    data = source.copy()
+    if not data.get("token"):
+        data["token"] = services.new_send_again_token()
+    return data
+
+
+def _send_again_token(form: SendForm) -> str:
+    return form.cleaned_data["token"] if form.cleaned_data["send_again"] else ""
+
+
+def _chosen(campaign: Campaign, form: SendForm,
+            picked: list[int]) -> tuple[EmailTemplate, list[Creator]]:
+    template_id = form.cleaned_data["template"]
+    template = get_for_workspace(EmailTemplate, campaign.workspace, pk=template_id)
+    return template, queries.chosen_creators(campaign, form.cleaned_data["who"], picked)
+
+
+def _plan(campaign: Campaign, form: SendForm, picked: list[int]) -> services.Plan:
+    template, creators = _chosen(campaign, form, picked)
+    return services.plan_outreach(campaign, template, creators, _send_again_token(form))
+
+
+def _send_now(request: HttpRequest, campaign: Campaign, form: SendForm,
+              picked: list[int]) -> HttpResponse:
+    template, creators = _chosen(campaign, form, picked)
+    batch = services.send_outreach(
+        campaign, template, creators, created_by=request.user,  # type: ignore[arg-type]
+        send_again_token=_send_again_token(form),
+    )
+    messages.success(request, f"{batch.queued} email{'s' if batch.queued != 1 else ''} queued.")
+    return redirect("outreach_batch", slug=campaign.workspace.slug, batch_id=batch.pk)
+
+
+def _send_context(request: HttpRequest, campaign: Campaign, form: SendForm, picked: list[int],
+                  plan: services.Plan | None) -> dict[str, Any]:
+    search = request.GET.get("q", "").strip()
+    return {
+        "section": SECTION, "campaign": campaign, "form": form, "plan": plan, "q": search,
+        "picker": queries.roster_creators(campaign, search)[:PICKER_MAX], "picked": set(picked),
+        "list_max": PLAN_LIST_MAX, "batches": queries.batches_of(campaign)[:10],
+    }
+
+
+@workspace_view()
+def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """Progress (polled by HTMX while sending), then the outcome and any failures."""
+    batch = get_for_workspace(
+        OutreachBatch.objects.select_related("campaign", "created_by"),
+        _workspace(request), pk=batch_id,
+    )
+    failed = batch.messages.filter(status=OutboxMessage.Status.FAILED).select_related("creator")
+    context = {"section": SECTION, "batch": batch, "progress": queries.progress_of(batch),
+               "failed": failed[:PLAN_LIST_MAX]}
+    return render_page_or_partial(
+        request, "outreach/batch.html", "outreach/htmx/batch_progress.html", context
+    )
+
+
+@require_POST
+@workspace_view()
+def batch_resend(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = get_for_workspace(OutreachBatch, _workspace(request), pk=batch_id)
+    count = services.resend_failed(batch)
+    messages.success(request, f"{count} failed email{'s' if count != 1 else ''} queued again.")
+    return redirect("outreach_batch", slug=batch.workspace.slug, batch_id=batch.pk)
+
+
+# --- the staff side of a creator's page ---------------------------------------------------------
+
+
+@workspace_view()
+def creator_page_admin(request: HttpRequest, creator_id: int) -> HttpResponse:
+    creator = get_for_workspace(Creator, _workspace(request), pk=creator_id)
+    page = services.ensure_pages([creator])[creator.pk]
+    context = {"section": SECTION, "creator": creator, "page_url": services.page_url(page),
+               "page": page}
+    return render(request, "outreach/creator_page_admin.html", context)
+
+
+@require_POST
+@workspace_view()
+def creator_page_revoke(request: HttpRequest, creator_id: int) -> HttpResponse:
+    creator = get_for_workspace(Creator, _workspace(request), pk=creator_id)
+    services.revoke_page(creator)
+    messages.success(request, f"{creator.name}'s page has a new address; the old one is gone.")
+    return redirect("creator_page_admin", slug=creator.workspace.slug, creator_id=creator.pk)
