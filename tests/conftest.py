@@ -115,3 +115,6 @@ def readonly_api(actors: Actors) -> ApiClient:
 def outsider_api(actors: Actors) -> ApiClient:
     """A read-write key of the other workspace."""
     return ApiClient(services.create_api_key(actors.other_workspace, "globex")[1])
+
+
+from tests.sandbox_fixtures import live_sandbox, start_worker, tiktok_connected  # noqa: E402, F401

@@ -4,12 +4,16 @@ inviteflow talks to it over real HTTP through its own client, exactly as it woul
 talk to TikTok: only the base URL and the app credentials differ.
 """
 
+import os
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
+from django.db import connection
 from werkzeug.serving import make_server
 
 from inviteflow.tiktok.models import TikTokConnection
@@ -73,3 +77,35 @@ def tiktok_connected(live_sandbox, workspace) -> TikTokConnection:
         workspace=workspace, account_id=ACCOUNT_ID, access_token=ACCESS_TOKEN,
         account_name="Sandbox Demo Brand", country="US",
     )
+
+
+def database_url_for_processes() -> str:
+    """The URL of the database this test runs on, for processes started by the test."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture
+def start_worker(live_sandbox) -> Iterator[Callable[..., subprocess.Popen]]:
+    """Start real `inviteflow worker` processes on the test database, against the sandbox."""
+    started: list[subprocess.Popen] = []
+
+    def start(**env: str) -> subprocess.Popen:
+        environment = {
+            **os.environ, "DATABASE_URL": database_url_for_processes(),
+            "TIKTOK_API_BASE_URL": live_sandbox.url, "TIKTOK_APP_ID": APP_ID,
+            "TIKTOK_APP_SECRET": APP_SECRET, "TIKTOK_QPS": "1000", "TIKTOK_QPM": "60000", **env,
+        }
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "inviteflow.cli", "worker", "--interval", "0.2"],
+            env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.kill()
+        worker.wait(10)

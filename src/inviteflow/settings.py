@@ -211,6 +211,10 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 globals().update(email_settings_from_url(EMAIL_URL, VAR_DIR / "mail"))
+# Post attribution: how often campaigns are reconciled with TikTok, and how long TikTok
+# takes to surface a linked video in its campaign and report endpoints.
+ATTRIBUTION_SYNC_MINUTES = env_int("ATTRIBUTION_SYNC_MINUTES", 15)
+ATTRIBUTION_SURFACE_DELAY_HOURS = env_float("ATTRIBUTION_SURFACE_DELAY_HOURS", 48.0)
 # Parallel SMTP connections used to deliver an outreach batch.
 OUTREACH_SMTP_CONNECTIONS = env_int("OUTREACH_SMTP_CONNECTIONS", 4)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "inviteflow <no-reply@inviteflow.local>")

@@ -5,6 +5,7 @@ from django.urls import include, path
 from inviteflow.accounts import views as account_views
 from inviteflow.api.urls import api
 from inviteflow.core import views as core_views
+from inviteflow.tiktok import urls as tiktok_urls
 
 workspace_patterns = [
     path("settings/", account_views.workspace_settings, name="workspace_settings"),
@@ -15,8 +16,11 @@ workspace_patterns = [
         account_views.revoke_api_key,
         name="revoke_api_key",
     ),
+    path("settings/tiktok/", include(tiktok_urls.workspace_urlpatterns)),
     path("creators/", include("inviteflow.creators.urls")),
     path("campaigns/", include("inviteflow.campaigns.urls")),
+    path("outreach/", include("inviteflow.outreach.urls")),
+    path("posts/", include("inviteflow.posts.urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +30,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("invitations/<str:token>/", account_views.accept_invitation, name="accept_invitation"),
     path("w/<slug:slug>/", include(workspace_patterns)),
+    path("c/", include("inviteflow.outreach.public_urls")),
+    path("webhooks/", include("inviteflow.posts.public_urls")),
+    path("tiktok/", include(tiktok_urls.urlpatterns)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

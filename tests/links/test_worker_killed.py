@@ -4,44 +4,20 @@ Real processes: `inviteflow worker` runs the provisioning task against the sandb
 HTTP and is SIGKILLed while links are being created.
 """
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from inviteflow.campaigns import services as campaigns
 from inviteflow.core.scheduler import autodiscover, run_due_jobs
 from inviteflow.creators.models import Creator
 from inviteflow.links.models import InviteLink
-from tests.sandbox_fixtures import APP_ID, APP_SECRET
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CREATORS = 40
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-def start_worker(sandbox_url: str) -> subprocess.Popen:
-    env = {
-        **os.environ, "DATABASE_URL": database_url(), "TIKTOK_API_BASE_URL": sandbox_url,
-        "TIKTOK_APP_ID": APP_ID, "TIKTOK_APP_SECRET": APP_SECRET, "TIKTOK_QPS": "1000",
-        "TIKTOK_QPM": "60000", "LINK_CLAIM_SECONDS": "8", "LINK_PROVISIONING_CONCURRENCY": "2",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "inviteflow.cli", "worker", "--interval", "0.2"], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
 
 
 def wait_for(condition, timeout: float, what: str) -> None:
@@ -57,7 +33,7 @@ def created_on_tiktok(live_sandbox) -> int:
 
 
 def test_killed_worker_then_restart_creates_every_link_exactly_once(
-    tiktok_connected, live_sandbox, workspace
+    tiktok_connected, live_sandbox, workspace, start_worker
 ):
     live_sandbox.faults(latency_ms=60)
     campaign = campaigns.create_campaign(
@@ -69,24 +45,21 @@ def test_killed_worker_then_restart_creates_every_link_exactly_once(
     campaigns.update_campaign(campaign, tiktok_enabled=True)  # enqueues provisioning on commit
     expected = 2 * CREATORS
 
-    worker = start_worker(live_sandbox.url)
-    try:
-        wait_for(lambda: created_on_tiktok(live_sandbox) >= 15, 60, "provisioning to start")
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(10)
-        assert created_on_tiktok(live_sandbox) < expected, "killed too late to prove anything"
+    worker_env = {"LINK_CLAIM_SECONDS": "8", "LINK_PROVISIONING_CONCURRENCY": "2"}
+    worker = start_worker(**worker_env)
+    wait_for(lambda: created_on_tiktok(live_sandbox) >= 15, 60, "provisioning to start")
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(10)
+    assert created_on_tiktok(live_sandbox) < expected, "killed too late to prove anything"
 
-        time.sleep(8.5)  # the dead worker's claims expire
-        autodiscover()
-        run_due_jobs()  # the scheduler notices pending links nobody works on
-        worker = start_worker(live_sandbox.url)
-        wait_for(
-            lambda: not InviteLink.objects.filter(status="pending").exists(), 120,
-            "every link to be provisioned",
-        )
-    finally:
-        worker.kill()
-        worker.wait(10)
+    time.sleep(8.5)  # the dead worker's claims expire
+    autodiscover()
+    run_due_jobs()  # the scheduler notices pending links nobody works on
+    start_worker(**worker_env)
+    wait_for(
+        lambda: not InviteLink.objects.filter(status="pending").exists(), 120,
+        "every link to be provisioned",
+    )
 
     objects = live_sandbox.campaigns()["campaigns"]
     assert len(objects) == expected

@@ -26,10 +26,13 @@ def whoami(request: HttpRequest) -> dict:
 
 
 def _mount_routers() -> None:
-    from inviteflow.api import campaigns, creators
+    from inviteflow.api import campaigns, creators, links, outreach, posts
 
     api.add_router("/creators", creators.router)
     api.add_router("/campaigns", campaigns.router)
+    api.add_router("/campaigns", links.router)
+    api.add_router("", outreach.router)
+    api.add_router("", posts.router)
 
 
 _mount_routers()

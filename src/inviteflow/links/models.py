@@ -33,7 +33,8 @@ class InviteLink(models.Model):
     max_posts = models.PositiveSmallIntegerField(default=POSTS_PER_LINK)
     posts_used = models.PositiveSmallIntegerField(default=0)
     attempted_at = models.DateTimeField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="set before each create call; still set afterwards = outcome unknown",
     )
     claimed_until = models.DateTimeField(null=True, blank=True)

@@ -135,8 +135,12 @@ def invalid_handle_message(handle: str) -> str:
 
 def _fail(link: InviteLink, code: str, message: str) -> None:
     InviteLink.objects.filter(pk=link.pk, status=Status.PENDING).update(
-        status=Status.FAILED, failure_code=code, failure_message=message,
-        attempted_at=None, claimed_until=None, claim_token="",
+        status=Status.FAILED,
+        failure_code=code,
+        failure_message=message,
+        attempted_at=None,
+        claimed_until=None,
+        claim_token="",
     )
 
 
@@ -179,7 +183,10 @@ def _create(run: Run, link: InviteLink, name: str) -> TikTokCampaign:
     if link.tiktok_campaign_id:  # a failed handle, since fixed: add it to the same object
         return run.client.add_creators_to_campaign(run.account_id, link.tiktok_campaign_id, handle)
     return run.client.create_campaign(
-        run.account_id, name, handle, campaign_type="CAMPAIGN",
+        run.account_id,
+        name,
+        handle,
+        campaign_type="CAMPAIGN",
         campaign_description=link.campaign.brief[:500],
     )
 
@@ -217,8 +224,10 @@ def _count_connection_failure(run: Run, exc: errors.TikTokError) -> None:
         return
     run.connection_failures += 1
     if run.connection_failures >= CONNECTION_LOST_AFTER and run.stop is None:
-        run.stop = Paused("Connection to TikTok lost: provisioning paused. "
-                          "It resumes by itself once TikTok answers again.")
+        run.stop = Paused(
+            "Connection to TikTok lost: provisioning paused. "
+            "It resumes by itself once TikTok answers again."
+        )
 
 
 # -- Reconciliation ------------------------------------------------------------------
@@ -290,5 +299,9 @@ def _record_run(run: Run) -> None:
         services.pause(run.campaign, str(run.stop))
     log.info(
         "provisioned campaign %s: %s created, %s failed, %s unknown, stop=%s",
-        run.campaign.pk, run.created, run.failed, run.unknown, run.stop,
+        run.campaign.pk,
+        run.created,
+        run.failed,
+        run.unknown,
+        run.stop,
     )

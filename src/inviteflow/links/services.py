@@ -65,9 +65,14 @@ def sync_campaign_links(campaign: Campaign) -> int:
 
 def _apply(campaign: Campaign, plans: dict[int, CreatorPlan]) -> None:
     new = [
-        InviteLink(workspace_id=campaign.workspace_id, campaign=campaign, creator_id=creator_id,
-                   sequence=sequence)
-        for creator_id, plan in plans.items() for sequence in plan.to_create
+        InviteLink(
+            workspace_id=campaign.workspace_id,
+            campaign=campaign,
+            creator_id=creator_id,
+            sequence=sequence,
+        )
+        for creator_id, plan in plans.items()
+        for sequence in plan.to_create
     ]
     InviteLink.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
     retire = [i for plan in plans.values() for i in plan.to_retire]
@@ -110,8 +115,10 @@ def pause(campaign: Campaign, reason: str) -> None:
 
 def resume(campaign: Campaign) -> None:
     """Lift a pause; pending links are provisioned again."""
-    updated = Provisioning.objects.filter(campaign=campaign).exclude(paused_reason="").update(
-        paused_reason="", paused_at=None
+    updated = (
+        Provisioning.objects.filter(campaign=campaign)
+        .exclude(paused_reason="")
+        .update(paused_reason="", paused_at=None)
     )
     if updated and campaign.invite_links.filter(status=Status.PENDING).exists():
         transaction.on_commit(lambda: enqueue_provisioning(campaign.pk))

@@ -36,9 +36,10 @@ def _follow_up(campaign: Campaign, run: provisioning.Run) -> None:
     if isinstance(run.stop, provisioning.Throttled):
         later = timezone.now() + timedelta(seconds=run.stop.wait_s + 1)
         provision_links.using(run_after=later).enqueue(campaign.pk)
-    elif run.stop is None and InviteLink.objects.filter(
-        campaign=campaign, status=InviteLink.Status.PENDING
-    ).exists():
+    elif (
+        run.stop is None
+        and InviteLink.objects.filter(campaign=campaign, status=InviteLink.Status.PENDING).exists()
+    ):
         provision_links.using(run_after=timezone.now() + timedelta(seconds=30)).enqueue(campaign.pk)
 
 

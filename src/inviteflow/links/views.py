@@ -30,8 +30,12 @@ def provisioning_context(campaign: Campaign) -> dict[str, object]:
 
 @workspace_view()
 def provisioning_panel(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
+    """Polled while links are being made; when they are done, the roster reloads itself."""
     context = provisioning_context(_campaign(request, campaign_id))
-    return render(request, "links/htmx/provisioning.html", context)
+    response = render(request, "links/htmx/provisioning.html", context)
+    if not context["working"]:
+        response["HX-Trigger"] = "links-provisioned"
+    return response
 
 
 @require_POST

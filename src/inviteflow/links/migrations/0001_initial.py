@@ -6,39 +6,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('campaigns', '0001_initial'),
-        ('creators', '0002_import_provenance'),
+        ("accounts", "0001_initial"),
+        ("campaigns", "0001_initial"),
+        ("creators", "0002_import_provenance"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InviteLink',
+            name="InviteLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveSmallIntegerField(help_text="1 for the creator's first link, 2 …")),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('active', 'Active'), ('exhausted', 'Exhausted'), ('retired', 'Retired'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('tiktok_campaign_id', models.CharField(blank=True, max_length=32)),
-                ('tiktok_campaign_name', models.CharField(blank=True, max_length=200)),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('max_posts', models.PositiveSmallIntegerField(default=10)),
-                ('posts_used', models.PositiveSmallIntegerField(default=0)),
-                ('failure_code', models.CharField(blank=True, max_length=40)),
-                ('failure_message', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('provisioned_at', models.DateTimeField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invite_links', to='campaigns.campaign')),
-                ('creator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invite_links', to='creators.creator')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sequence",
+                    models.PositiveSmallIntegerField(
+                        help_text="1 for the creator's first link, 2 …"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("active", "Active"),
+                            ("exhausted", "Exhausted"),
+                            ("retired", "Retired"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("tiktok_campaign_id", models.CharField(blank=True, max_length=32)),
+                ("tiktok_campaign_name", models.CharField(blank=True, max_length=200)),
+                ("url", models.URLField(blank=True, max_length=500)),
+                ("max_posts", models.PositiveSmallIntegerField(default=10)),
+                ("posts_used", models.PositiveSmallIntegerField(default=0)),
+                ("failure_code", models.CharField(blank=True, max_length=40)),
+                ("failure_message", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("provisioned_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invite_links",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "creator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invite_links",
+                        to="creators.creator",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['campaign_id', 'creator_id', 'sequence'],
-                'indexes': [models.Index(fields=['campaign', 'status'], name='links_invit_campaig_b57bd2_idx')],
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'creator', 'sequence'), name='one_link_per_slot')],
+                "ordering": ["campaign_id", "creator_id", "sequence"],
+                "indexes": [
+                    models.Index(
+                        fields=["campaign", "status"], name="links_invit_campaig_b57bd2_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("campaign", "creator", "sequence"), name="one_link_per_slot"
+                    )
+                ],
             },
         ),
     ]

@@ -5,47 +5,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('campaigns', '0001_initial'),
-        ('creators', '0002_import_provenance'),
-        ('links', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("campaigns", "0001_initial"),
+        ("creators", "0002_import_provenance"),
+        ("links", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Provisioning',
+            name="Provisioning",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('paused_reason', models.TextField(blank=True)),
-                ('paused_at', models.DateTimeField(blank=True, null=True)),
-                ('waiting_until', models.DateTimeField(blank=True, help_text="TikTok's rate limit asked us to wait until then", null=True)),
-                ('last_run_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("paused_reason", models.TextField(blank=True)),
+                ("paused_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "waiting_until",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="TikTok's rate limit asked us to wait until then",
+                        null=True,
+                    ),
+                ),
+                ("last_run_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.AddField(
-            model_name='invitelink',
-            name='attempted_at',
-            field=models.DateTimeField(blank=True, help_text='set before each create call; still set afterwards = outcome unknown', null=True),
+            model_name="invitelink",
+            name="attempted_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="set before each create call; still set afterwards = outcome unknown",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='invitelink',
-            name='claim_token',
+            model_name="invitelink",
+            name="claim_token",
             field=models.CharField(blank=True, max_length=32),
         ),
         migrations.AddField(
-            model_name='invitelink',
-            name='claimed_until',
+            model_name="invitelink",
+            name="claimed_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='invitelink',
-            index=models.Index(fields=['workspace', 'tiktok_campaign_id'], name='links_invit_workspa_50a567_idx'),
+            model_name="invitelink",
+            index=models.Index(
+                fields=["workspace", "tiktok_campaign_id"], name="links_invit_workspa_50a567_idx"
+            ),
         ),
         migrations.AddField(
-            model_name='provisioning',
-            name='campaign',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='provisioning', to='campaigns.campaign'),
+            model_name="provisioning",
+            name="campaign",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="provisioning",
+                to="campaigns.campaign",
+            ),
         ),
     ]

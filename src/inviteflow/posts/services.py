@@ -1,0 +1,366 @@
+"""State changes of post attribution: webhooks stored and applied, posts attributed and
+described, requirement checks, link counters, sync state, "why is my post missing".
+
+Everything here is idempotent: a webhook delivered twice, an `uploaded` event after its
+`published` one, or reconciliation finding a video a webhook already brought, changes
+nothing the second time. TikTok is never called from here (see reconcile.py), so none of
+these transactions waits on the network.
+"""
+
+from collections.abc import Collection, Iterable
+from datetime import UTC, datetime
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from inviteflow.accounts.models import Workspace
+from inviteflow.campaigns.models import Campaign
+from inviteflow.links.models import InviteLink
+from inviteflow.links.services import sync_campaign_links
+from inviteflow.posts import checks, resolvers, webhooks
+from inviteflow.posts.models import CampaignSync, MissingPosts, Post, WebhookEndpoint, WebhookEvent
+from inviteflow.tiktok import schemas
+from inviteflow.tiktok.models import TikTokConnection
+
+LinkedVia, ReviewState, Compliance = Post.LinkedVia, Post.ReviewState, Post.Compliance
+LinkStatus = InviteLink.Status
+PAID_PARTNERSHIP = "PAID_PARTNERSHIP"
+
+
+# -- Webhooks -------------------------------------------------------------------------------
+
+
+def record_webhook(workspace: Workspace, body: bytes) -> WebhookEvent | None:
+    """Store a verified delivery verbatim and process it after commit; None for a duplicate."""
+    try:
+        with transaction.atomic():
+            event = WebhookEvent.objects.create(
+                workspace=workspace,
+                digest=webhooks.digest(body),
+                body=body.decode("utf-8", "replace"),
+            )
+            transaction.on_commit(lambda: _enqueue("process_webhook_event", event.pk))
+    except IntegrityError:
+        return None  # the same body again: TikTok delivers at least once
+    return event
+
+
+def process_event(event: WebhookEvent) -> dict[str, list[str]]:
+    """Attribute every video the delivery names; record what happened on the event."""
+    parsed = webhooks.parse(event.body)
+    outcome: dict[str, list[str]] = {"attributed": [], "unmatched": [], "skipped": parsed.skipped}
+    with transaction.atomic():
+        touched = _attribute_events(event.workspace, parsed.events, outcome)
+        for campaign, link_ids in touched.values():
+            settle(campaign, link_ids)
+            transaction.on_commit(partial(_enqueue, "fetch_post_details", campaign.pk))
+        WebhookEvent.objects.filter(pk=event.pk).update(
+            processed_at=timezone.now(), outcome=outcome
+        )
+    return outcome
+
+
+def _attribute_events(
+    workspace: Workspace, events: list[webhooks.VideoEvent], outcome: dict[str, list[str]]
+) -> dict[int, tuple[Campaign, set[int]]]:
+    """Each event's post; returns the campaigns touched, with the links whose posts changed."""
+    touched: dict[int, tuple[Campaign, set[int]]] = {}
+    for event in events:
+        target = _resolve(workspace, event)
+        if target is None:
+            outcome["unmatched"].append(event.video_id)
+            continue
+        post = attribute(workspace, target, event.video_id, Post.FoundBy.WEBHOOK,
+                         review_state=event.review_state, seen_at=event.event_time)
+        outcome["attributed"].append(event.video_id)
+        _, link_ids = touched.setdefault(post.campaign_id, (post.campaign, set()))
+        if post.invite_link_id:
+            link_ids.add(post.invite_link_id)
+    return touched
+
+
+def _resolve(workspace: Workspace, event: webhooks.VideoEvent) -> resolvers.Target | None:
+    return resolvers.resolve(workspace, event.tto_tcm_account_id, event.campaign_id, event.video_id)
+
+
+def endpoint_for(workspace: Workspace) -> WebhookEndpoint:
+    endpoint, _ = WebhookEndpoint.objects.get_or_create(workspace=workspace)
+    return endpoint
+
+
+def record_subscription(endpoint: WebhookEndpoint, account_id: str, subscription_id: str) -> None:
+    """Also shown on the connection (Settings → TikTok)."""
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        account_id=account_id, subscription_id=subscription_id,
+        subscribed_at=timezone.now(), last_error="",
+    )
+    _connection_of(endpoint).update(webhook_subscription_id=subscription_id)
+
+
+def record_subscription_error(endpoint: WebhookEndpoint, error: str) -> None:
+    """No live subscription: the periodic check subscribes again."""
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        subscription_id="", last_error=error[:2000]
+    )
+    _connection_of(endpoint).update(webhook_subscription_id="")
+
+
+def _connection_of(endpoint: WebhookEndpoint) -> QuerySet[TikTokConnection]:
+    return TikTokConnection.objects.filter(workspace_id=endpoint.workspace_id)
+
+
+# -- Posts ----------------------------------------------------------------------------------
+
+
+def attribute(
+    workspace: Workspace,
+    target: resolvers.Target,
+    video_id: str,
+    found_by: str,
+    *,
+    review_state: str = "",
+    seen_at: datetime | None = None,
+) -> Post:
+    """The video's post, created or linked to `target`; review state only moves forward."""
+    with transaction.atomic():
+        post, created = Post.objects.select_for_update().get_or_create(
+            workspace=workspace, video_id=video_id, defaults=_new_post(target, found_by)
+        )
+        before = _state(post)
+        if not created:
+            _link(post, target)
+        if review_state == ReviewState.PUBLISHED:
+            post.review_state = ReviewState.PUBLISHED
+        if post.published_at is None and seen_at is not None:
+            post.published_at = seen_at  # provisional: the public post list gives the real time
+        evaluate(post, post.campaign)
+        if created or _state(post) != before:
+            post.save()
+        if created:
+            _recheck_missing(post)
+    return post
+
+
+def _recheck_missing(post: Post) -> None:
+    """A new post may answer "why is my post missing": the next sync asks TikTok again."""
+    MissingPosts.objects.filter(campaign_id=post.campaign_id, creator_id=post.creator_id).update(
+        stale=True
+    )
+
+
+def _state(post: Post) -> tuple[object, ...]:
+    """What attribution may change: unchanged means no write (a replay changes nothing)."""
+    return (post.campaign_id, post.creator_id, post.invite_link_id, post.linked_via,
+            post.tiktok_campaign_id, post.review_state, post.compliance, post.published_at,
+            post.branded_content_toggle, post.checks, post.counts, post.awaiting_checks)
+
+
+def _new_post(target: resolvers.Target, found_by: str) -> dict[str, object]:
+    return {
+        "campaign": target.campaign,
+        "creator_id": target.creator_id,
+        "invite_link": target.invite_link,
+        "tiktok_campaign_id": target.tiktok_campaign_id,
+        "linked_via": target.linked_via,
+        "branded_content_toggle": True,  # linking turns the toggle on (product.md)
+        "found_by": found_by,
+    }
+
+
+def _link(post: Post, target: resolvers.Target) -> None:
+    """An unlinked (at-risk) post that TikTok now reports linked is remediated."""
+    if post.is_linked:
+        return
+    post.campaign, post.creator_id = target.campaign, target.creator_id
+    post.invite_link, post.linked_via = target.invite_link, target.linked_via
+    post.tiktok_campaign_id = target.tiktok_campaign_id
+    post.branded_content_toggle = True
+    if post.compliance == Compliance.AT_RISK:
+        post.compliance = Compliance.REMEDIATED
+
+
+def evaluate(post: Post, campaign: Campaign) -> None:
+    facts = checks.PostFacts(
+        post.published_at, post.hashtags, post.content_type, post.details_fetched_at is not None
+    )
+    post.checks = checks.check(campaign, facts)
+    post.counts = checks.counts(post.checks, post.is_linked, post.compliance)
+    post.awaiting_checks = checks.awaiting(post.checks, post.is_linked, post.compliance)
+
+
+def describe(workspace: Workspace, described: Iterable[schemas.Post]) -> list[Post]:
+    """Caption, hashtags and publish time from TikTok's public post list; public = published."""
+    by_id = {item.video_id: item for item in described}
+    found = Post.objects.filter(workspace=workspace, video_id__in=list(by_id))
+    posts = list(found.select_related("campaign"))
+    for post in posts:
+        _apply_description(post, by_id[post.video_id])
+        evaluate(post, post.campaign)
+    fields = ["caption", "hashtags", "published_at", "branded_content_toggle", "review_state",
+              "details_fetched_at", "checks", "counts", "awaiting_checks", "updated_at"]
+    Post.objects.bulk_update(posts, fields, batch_size=200)
+    return posts
+
+
+def _apply_description(post: Post, item: schemas.Post) -> None:
+    post.caption = item.caption
+    post.hashtags = hashtags_of(item)
+    post.published_at = parse_create_time(item.create_time) or post.published_at
+    if item.collaboration_status:
+        post.branded_content_toggle = item.collaboration_status == PAID_PARTNERSHIP
+    post.review_state = ReviewState.PUBLISHED
+    post.details_fetched_at = post.updated_at = timezone.now()
+
+
+def hashtags_of(item: schemas.Post) -> list[str]:
+    """TikTok's caption_hashtags plus any #tag in the caption, lower-case, each once."""
+    words = [*item.caption_hashtags, *(w for w in item.caption.split() if w.startswith("#"))]
+    tags: dict[str, None] = {}
+    for word in words:
+        tag = word.strip().lstrip("#").rstrip(".,!?;:").lower()
+        if tag:
+            tags.setdefault(tag, None)
+    return list(tags)
+
+
+def parse_create_time(value: str) -> datetime | None:
+    """`YYYY-MM-DD HH:MM:SS` in UTC (§1.4), or Unix seconds."""
+    text = value.strip()
+    if text.isdigit():
+        return datetime.fromtimestamp(int(text), UTC)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def recheck(campaign: Campaign) -> int:
+    """Re-run the checks of every post of the campaign (its requirements may have changed)."""
+    changed = []
+    for post in Post.objects.filter(campaign=campaign).only(
+        "id", "published_at", "hashtags", "content_type", "details_fetched_at", "linked_via",
+        "compliance", "checks", "counts", "awaiting_checks",
+    ):
+        before = (post.checks, post.counts, post.awaiting_checks)
+        evaluate(post, campaign)
+        if (post.checks, post.counts, post.awaiting_checks) != before:
+            changed.append(post)
+    Post.objects.bulk_update(changed, ["checks", "counts", "awaiting_checks"], batch_size=200)
+    return len(changed)
+
+
+# -- Link counters --------------------------------------------------------------------------
+
+
+def refresh_link_counters(
+    campaign: Campaign, link_ids: Collection[int] | None = None
+) -> list[InviteLink]:
+    """posts_used = the link's posts (linking requests are not capped); 10 → exhausted.
+
+    Only the links in `link_ids` when given (their posts changed). Returns those links as
+    they are now; `just_exhausted` marks the ones that have just been used up.
+    """
+    links = campaign.invite_links.only("id", "status", "posts_used", "max_posts")
+    posts = Post.objects.filter(invite_link__campaign=campaign)
+    if link_ids is not None:
+        links, posts = links.filter(pk__in=link_ids), posts.filter(invite_link_id__in=link_ids)
+    used = dict(
+        posts.exclude(linked_via=LinkedVia.LINK_REQUEST)
+        .values_list("invite_link_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counted = list(links)
+    for link in counted:
+        _count_link(link, used.get(link.pk, 0))
+    return counted
+
+
+def _count_link(link: InviteLink, used: int) -> None:
+    link.just_exhausted = False  # type: ignore[attr-defined]
+    if link.posts_used != used:
+        InviteLink.objects.filter(pk=link.pk).update(posts_used=used)
+        link.posts_used = used
+    live = (LinkStatus.ACTIVE, LinkStatus.EXHAUSTED)
+    status = LinkStatus.EXHAUSTED if used >= link.max_posts else LinkStatus.ACTIVE
+    if link.status not in live or link.status == status:
+        return
+    # Conditional: provisioning or retirement may have moved the link meanwhile.
+    if InviteLink.objects.filter(pk=link.pk, status=link.status).update(status=status):
+        link.status = status
+        link.just_exhausted = status == LinkStatus.EXHAUSTED  # type: ignore[attr-defined]
+
+
+def settle(campaign: Campaign, link_ids: Collection[int] | None = None) -> None:
+    """After posts changed: link counters, then links topped up for creators who still owe
+    posts. With `link_ids` (a webhook, a description), the campaign's links are re-planned
+    only when one of them is used up: a creator gets another link only then."""
+    links = refresh_link_counters(campaign, link_ids)
+    if link_ids is None or any(link.status == LinkStatus.EXHAUSTED for link in links):
+        sync_campaign_links(campaign)
+    for link in links:
+        if link.just_exhausted:  # type: ignore[attr-defined]
+            link_exhausted(link)
+
+
+def link_exhausted(link: InviteLink) -> None:
+    """Hook: a link has just carried its last post. When a campaign opts in, outreach will
+    email the creator their next link from here; nothing is sent yet."""
+
+
+# -- Sync state -----------------------------------------------------------------------------
+
+
+def request_sync(campaign: Campaign) -> CampaignSync:
+    """Someone asked for a sync now: record it and enqueue the task after commit."""
+    with transaction.atomic():
+        state = _sync_state(campaign)
+        state.requested_at = timezone.now()
+        state.save(update_fields=["requested_at"])
+        transaction.on_commit(lambda: _enqueue("sync_campaign_posts", campaign.pk, True))
+    return state
+
+
+def sync_started(campaign: Campaign) -> None:
+    CampaignSync.objects.filter(pk=_sync_state(campaign).pk).update(started_at=timezone.now())
+
+
+def sync_finished(campaign: Campaign, videos_seen: int, posts_added: int, error: str = "") -> None:
+    CampaignSync.objects.filter(campaign=campaign).update(
+        finished_at=timezone.now(), videos_seen=videos_seen, posts_added=posts_added,
+        last_error=error[:2000],
+    )
+
+
+def _sync_state(campaign: Campaign) -> CampaignSync:
+    state, _ = CampaignSync.objects.get_or_create(
+        campaign=campaign, defaults={"workspace_id": campaign.workspace_id}
+    )
+    return state
+
+
+# -- Why is my post missing -----------------------------------------------------------------
+
+
+def save_missing(campaign: Campaign, creator_id: int, reasons: list[dict[str, str]]) -> None:
+    MissingPosts.objects.update_or_create(
+        campaign=campaign, creator_id=creator_id,
+        defaults={"workspace_id": campaign.workspace_id, "reasons": reasons,
+                  "checked_at": timezone.now(), "stale": False},
+    )
+
+
+def forget_missing(campaign: Campaign, keep_creator_ids: Iterable[int]) -> None:
+    """Creators who no longer owe posts (or left the roster) have nothing missing."""
+    MissingPosts.objects.filter(campaign=campaign).exclude(
+        creator_id__in=list(keep_creator_ids)
+    ).delete()
+
+
+def _enqueue(task_name: str, *args: object) -> None:
+    from inviteflow.posts import tasks
+
+    getattr(tasks, task_name).enqueue(*args)

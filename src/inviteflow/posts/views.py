@@ -1,0 +1,98 @@
+"""Post attribution pages and the TikTok webhook receiver.
+
+Workspace pages: a campaign's per-creator progress (what the Campaign Details page loads
+into its Posts section), its posts, and Sync now. Campaigns come through
+get_for_workspace (another workspace's id is a 404); Sync now needs the manager role.
+
+The receiver is public: TikTok signs each delivery with the app secret, and the path
+carries the workspace's unguessable token. A bad signature is refused (401) before
+anything is read from or written to the database.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from inviteflow.accounts.access import get_for_workspace, workspace_view
+from inviteflow.campaigns.models import Campaign
+from inviteflow.campaigns.queries import roster_of
+from inviteflow.core.htmx import render_page_or_partial
+from inviteflow.core.pagination import paginate
+from inviteflow.posts import queries, services, webhooks
+from inviteflow.posts.models import WebhookEndpoint
+
+SECTION = "campaigns"
+PROGRESS_PAGE_SIZE = 50
+POSTS_PAGE_SIZE = 50
+
+
+def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)  # type: ignore[attr-defined]
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@workspace_view()
+def campaign_progress(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Per-creator progress (3/12), links, and why posts are missing; totals; Sync now."""
+    return _progress(request, _campaign(request, campaign_id))
+
+
+def _progress(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    page = paginate(request, roster_of(campaign), per_page=PROGRESS_PAGE_SIZE)
+    context = {
+        "section": SECTION, "campaign": campaign, "page": page,
+        "progress": queries.progress_of(campaign, page.items),
+        "totals": queries.totals(campaign), "sync": queries.sync_state(campaign),
+    }
+    return render_page_or_partial(
+        request, "posts/progress.html", "posts/htmx/progress.html", context
+    )
+
+
+@workspace_view()
+def campaign_posts(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The campaign's posts, filtered by creator and state; each with its checks."""
+    campaign = _campaign(request, campaign_id)
+    creator_id = _int_or_none(request.GET.get("creator"))
+    state = request.GET.get("state", "")
+    posts = queries.posts_of(campaign, creator_id=creator_id, state=state)
+    context = {
+        "section": SECTION, "campaign": campaign, "state": state, "creator_id": creator_id,
+        "states": [(value, value.replace("_", " ")) for value in queries.POST_STATES],
+        "page": paginate(request, posts, per_page=POSTS_PAGE_SIZE),
+    }
+    return render_page_or_partial(request, "posts/list.html", "posts/htmx/post_rows.html", context)
+
+
+@require_POST
+@workspace_view()
+def campaign_sync(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Sync now: reconcile with TikTok in the background; HTMX gets the section back."""
+    campaign = _campaign(request, campaign_id)
+    services.request_sync(campaign)
+    if getattr(request, "htmx", False):
+        return _progress(request, campaign)
+    messages.success(request, f"Sync of “{campaign.name}” with TikTok queued.")
+    return redirect("campaign_detail", slug=request.workspace.slug, campaign_id=campaign.pk)  # type: ignore[attr-defined]
+
+
+@csrf_exempt
+@require_POST
+def tiktok_webhook(request: HttpRequest, token: str) -> HttpResponse:
+    """Verify, store, answer 200; processing happens in a task enqueued on commit."""
+    body = request.body
+    signature = request.headers.get("X-Open-Signature", "")
+    if not webhooks.signature_valid(settings.TIKTOK_APP_SECRET, body, signature):
+        return JsonResponse({"code": "bad_signature", "message": "X-Open-Signature does not "
+                             "match the body."}, status=401)
+    endpoint = WebhookEndpoint.objects.filter(token=token).select_related("workspace").first()
+    if endpoint is None:
+        return JsonResponse({"code": "not_found", "message": "Unknown webhook."}, status=404)
+    event = services.record_webhook(endpoint.workspace, body)
+    return JsonResponse({"received": True, "duplicate": event is None})
