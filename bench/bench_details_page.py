@@ -17,9 +17,8 @@ PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/inviteflow_bench"
 
 def seed(creators: int, name: str):
     """A workspace, a campaign owing 12 posts, `creators` creators with 2 active links each."""
-    from inviteflow.accounts.services import create_workspace
     from inviteflow.accounts.models import Role, User
-    from inviteflow.accounts.services import set_member
+    from inviteflow.accounts.services import create_workspace, set_member
     from inviteflow.campaigns.models import Campaign, CampaignCreator
     from inviteflow.creators.models import Creator
     from inviteflow.links.models import InviteLink
@@ -28,19 +27,39 @@ def seed(creators: int, name: str):
     user = User.objects.create_user(email=f"{name}@bench.test", password="x" * 12)
     set_member(workspace, user, Role.OWNER)
     campaign = Campaign.objects.create(
-        workspace=workspace, name="Spring Launch", starts_on=date(2027, 5, 1),
-        ends_on=date(2027, 5, 31), posts_required=12, tiktok_enabled=True,
+        workspace=workspace,
+        name="Spring Launch",
+        starts_on=date(2027, 5, 1),
+        ends_on=date(2027, 5, 31),
+        posts_required=12,
+        tiktok_enabled=True,
     )
     people = Creator.objects.bulk_create(
-        [Creator(workspace=workspace, name=f"Creator {i:05}", handle=f"{name}_{i}")
-         for i in range(creators)], batch_size=1000)
+        [
+            Creator(workspace=workspace, name=f"Creator {i:05}", handle=f"{name}_{i}")
+            for i in range(creators)
+        ],
+        batch_size=1000,
+    )
     CampaignCreator.objects.bulk_create(
-        [CampaignCreator(campaign=campaign, creator=c) for c in people], batch_size=1000)
+        [CampaignCreator(campaign=campaign, creator=c) for c in people], batch_size=1000
+    )
     InviteLink.objects.bulk_create(
-        [InviteLink(workspace=workspace, campaign=campaign, creator=c, sequence=s,
-                    status="active", url=f"https://sandbox.test/t/{c.pk}-{s}/",
-                    tiktok_campaign_id=str(7_000_000_000_000_000_000 + c.pk * 10 + s))
-         for c in people for s in (1, 2)], batch_size=1000)
+        [
+            InviteLink(
+                workspace=workspace,
+                campaign=campaign,
+                creator=c,
+                sequence=s,
+                status="active",
+                url=f"https://sandbox.test/t/{c.pk}-{s}/",
+                tiktok_campaign_id=str(7_000_000_000_000_000_000 + c.pk * 10 + s),
+            )
+            for c in people
+            for s in (1, 2)
+        ],
+        batch_size=1000,
+    )
     return user, campaign
 
 
@@ -59,7 +78,8 @@ def measure(creators: int) -> list[tuple[str, object]]:
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         rows.append((f"{size:>5} creators: queries", len(queries)))
-        rows.append((f"{size:>5} creators: median", f"{median_ms(lambda: client.get(url)):.1f} ms"))
+        median = median_ms(lambda client=client, url=url: client.get(url))
+        rows.append((f"{size:>5} creators: median", f"{median:.1f} ms"))
     return rows
 
 
@@ -87,8 +107,9 @@ def main() -> None:
     script = [sys.executable, __file__, "--creators", str(args.creators)]
     subprocess.run([*script, "--only", "sqlite"], check=True, cwd=ROOT)
     if not args.no_postgres and ensure_database(args.postgres):
-        subprocess.run([*script, "--only", "postgres", "--postgres", args.postgres], check=True,
-                       cwd=ROOT)
+        subprocess.run(
+            [*script, "--only", "postgres", "--postgres", args.postgres], check=True, cwd=ROOT
+        )
 
 
 def ensure_database(url: str) -> bool:
@@ -97,8 +118,11 @@ def ensure_database(url: str) -> bool:
 
     base, name = url.rsplit("/", 1)
     try:
-        with psycopg.connect(base.replace("postgres://", "postgresql://") + "/postgres",
-                             autocommit=True, connect_timeout=3) as conn:
+        with psycopg.connect(
+            base.replace("postgres://", "postgresql://") + "/postgres",
+            autocommit=True,
+            connect_timeout=3,
+        ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
         return True

@@ -23,10 +23,15 @@ def make_campaign(workspace, name: str, creators: int):
     from inviteflow.creators.models import Creator
 
     campaign = campaigns.create_campaign(
-        workspace, name=name, starts_on=date(2027, 5, 1), ends_on=date(2027, 5, 31),
+        workspace,
+        name=name,
+        starts_on=date(2027, 5, 1),
+        ends_on=date(2027, 5, 31),
     )
-    rows = [Creator(workspace=workspace, name=f"C{i}", handle=f"{name.lower()}_{i}")
-            for i in range(creators)]
+    rows = [
+        Creator(workspace=workspace, name=f"C{i}", handle=f"{name.lower()}_{i}")
+        for i in range(creators)
+    ]
     campaigns.add_creators(campaign, Creator.objects.bulk_create(rows))
     campaigns.update_campaign(campaign, tiktok_enabled=True)
     return campaign
@@ -68,15 +73,18 @@ def main() -> None:
     stats = sandbox_stats(control)
     calls = stats["total_calls"]
     ideal = calls / QPS
-    report("1. Provisioning at 10 QPS with 200 ms latency", [
-        ("links created", clean.invite_links.filter(status="active").count()),
-        ("TikTok calls", calls),
-        ("40100 answers", stats["throttled"]),
-        ("wall time", f"{elapsed:.1f} s"),
-        ("ideal (calls ÷ 10 QPS)", f"{ideal:.1f} s"),
-        ("ratio (target ≤ 1.15)", f"{elapsed / ideal:.3f}"),
-        ("effective QPS", f"{calls / elapsed:.2f}"),
-    ])
+    report(
+        "1. Provisioning at 10 QPS with 200 ms latency",
+        [
+            ("links created", clean.invite_links.filter(status="active").count()),
+            ("TikTok calls", calls),
+            ("40100 answers", stats["throttled"]),
+            ("wall time", f"{elapsed:.1f} s"),
+            ("ideal (calls ÷ 10 QPS)", f"{ideal:.1f} s"),
+            ("ratio (target ≤ 1.15)", f"{elapsed / ideal:.3f}"),
+            ("effective QPS", f"{calls / elapsed:.2f}"),
+        ],
+    )
 
     control.put("/sandbox/faults", json={"error_rate": 0.2, "timeout_rate": 0.05})
     before = stats["campaign_objects_created"]
@@ -84,18 +92,24 @@ def main() -> None:
     elapsed = provision(faulty)
     control.put("/sandbox/faults", json={"error_rate": 0, "timeout_rate": 0})
     stats = sandbox_stats(control)
-    objects = [c for c in control.get("/sandbox/campaigns").json()["campaigns"]
-               if c["campaign_name"].startswith("Faulty")]
+    objects = [
+        c
+        for c in control.get("/sandbox/campaigns").json()["campaigns"]
+        if c["campaign_name"].startswith("Faulty")
+    ]
     per_handle = Counter(c["creators"][0]["handle"] for c in objects)
-    report("2. Provisioning with 20 % injected errors and 5 % timeouts-after-work", [
-        ("links active", faulty.invite_links.filter(status="active").count()),
-        ("TikTok objects created", stats["campaign_objects_created"] - before),
-        ("creators with exactly one object", sum(1 for n in per_handle.values() if n == 1)),
-        ("creators with duplicates", sum(1 for n in per_handle.values() if n > 1)),
-        ("answers by code", stats["by_code"]),
-        ("40100 answers", stats["throttled"]),
-        ("wall time", f"{elapsed:.1f} s"),
-    ])
+    report(
+        "2. Provisioning with 20 % injected errors and 5 % timeouts-after-work",
+        [
+            ("links active", faulty.invite_links.filter(status="active").count()),
+            ("TikTok objects created", stats["campaign_objects_created"] - before),
+            ("creators with exactly one object", sum(1 for n in per_handle.values() if n == 1)),
+            ("creators with duplicates", sum(1 for n in per_handle.values() if n > 1)),
+            ("answers by code", stats["by_code"]),
+            ("40100 answers", stats["throttled"]),
+            ("wall time", f"{elapsed:.1f} s"),
+        ],
+    )
     server.shutdown()
 
 

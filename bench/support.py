@@ -56,10 +56,10 @@ def start_sandbox(var: Path, **knobs: object):
 
 
 def connect_demo_workspace(slug: str = "bench"):
+    from tests.sandbox_fixtures import ACCESS_TOKEN, ACCOUNT_ID
+
     from inviteflow.accounts.services import create_workspace
     from inviteflow.tiktok.connections import connect_with_token
-
-    from tests.sandbox_fixtures import ACCESS_TOKEN, ACCOUNT_ID
 
     workspace = create_workspace(slug, slug.title())
     connect_with_token(workspace, ACCOUNT_ID, ACCESS_TOKEN)

@@ -52,8 +52,11 @@ def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
     return get_for_workspace(Campaign, workspace_of(request), pk=campaign_id)
 
 
-@router.get("/{campaign_id}/invite-links", response=InviteLinkPage,
-            summary="Invite links of a campaign (filter by creator_id, status)")
+@router.get(
+    "/{campaign_id}/invite-links",
+    response=InviteLinkPage,
+    summary="Invite links of a campaign (filter by creator_id, status)",
+)
 def list_invite_links(request: HttpRequest, campaign_id: int, filters: Query[LinkFilters]):
     links = queries.links_of(_campaign(request, campaign_id))
     if filters.creator_id is not None:
@@ -63,15 +66,21 @@ def list_invite_links(request: HttpRequest, campaign_id: int, filters: Query[Lin
     return page_of(links, filters)
 
 
-@router.get("/{campaign_id}/invite-links/progress", response=ProvisioningOut,
-            summary="Provisioning progress: links ready out of links needed, failures, pause")
+@router.get(
+    "/{campaign_id}/invite-links/progress",
+    response=ProvisioningOut,
+    summary="Provisioning progress: links ready out of links needed, failures, pause",
+)
 def provisioning_progress(request: HttpRequest, campaign_id: int):
     campaign = _campaign(request, campaign_id)
     return {**services.progress(campaign), "paused_reason": services.is_paused(campaign)}
 
 
-@router.post("/{campaign_id}/invite-links/retry-failed", response=ProvisioningOut,
-             summary="Provision failed links again (after fixing their handles)")
+@router.post(
+    "/{campaign_id}/invite-links/retry-failed",
+    response=ProvisioningOut,
+    summary="Provision failed links again (after fixing their handles)",
+)
 def retry_failed(request: HttpRequest, campaign_id: int):
     campaign = _campaign(request, campaign_id)
     services.retry_failed(campaign)
