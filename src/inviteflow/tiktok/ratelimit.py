@@ -1,0 +1,486 @@
+"""One TikTok rate limiter for the whole installation (architecture invariant 3).
+
+TikTok's limit is per developer app: 10 QPS and 600 QPM by default, code 40100 past either, then
+a penalty of about five minutes (contract §2.2). Every web process, worker and scheduler of the
+installation therefore asks this limiter before each call, and the limiter keeps its state where
+all of them see it: the database (default) or Redis (when REDIS_URL is set).
+
+Budget: two sliding windows, one second and one minute long. A call counts against a window
+from the moment it is granted until one window-length after its answer came back (until then it
+is "in flight"): TikTok received it somewhere between the two, and we cannot know when. A call
+is granted only when fewer than QPS calls count against the last second and fewer than QPM
+against the last minute. However late a call reaches TikTok after its grant (a descheduled
+process, a busy server) no TikTok second can then hold more than QPS of them, so the limit holds
+whatever TikTok's windowing is. The price is the answer time: each call holds its place for
+1 s + its latency, so throughput is at most QPS / (1 s + latency): 9.5-9.8 of 10 against the
+sandbox on loopback, about 7.7 against a TikTok 300 ms away. Each window is widened by a 10 ms
+margin for clock drift between machines. A call whose process dies before its answer counts as
+ended `IN_FLIGHT_TTL_S` after its grant.
+
+Pacing: grants are also spread evenly, one per `second / QPS`, a GCRA schedule: the shared
+`next_slot` moves one spacing on per grant, and a caller up to `spacing / 5` early may take it
+(a waiter that woke a little late is made up for). Ten calls granted at once would reach TikTok
+in a clump, queue there and come back late, holding their places longer; spaced calls do not.
+
+Cool-down: after any throttle answer the client calls `start_cooldown()`; the shared
+`cooldown_until` then stops every process until it passes (it only ever moves later).
+
+Fairness between workspaces: waiting callers hold a ticket (workspace key, when it was taken, a
+heartbeat refreshed on every attempt). When a slot is free it goes to the waiting workspace that
+was served least recently (never, or not within the last minute, counts as longest ago); ties go
+to the workspace whose ticket is oldest. So several busy workspaces take turns, and a workspace
+with one call waits for at most the next free slot however many calls another one has queued.
+Within one workspace any of its waiters may take the slot. A ticket whose heartbeat is older than
+`ticket_ttl_s` (a crashed process) is dropped, so a dead waiter can hold up others only that long.
+
+The interface: `acquire(workspace_key, timeout)` blocks until a call may go and returns its
+grant; `release(grant)` when the answer (or the failure) is in; `start_cooldown()`,
+`cooldown_remaining()`. Each backend implements one atomic `attempt(ticket, workspace_key,
+now) -> seconds to wait` (0 = granted): a transaction holding the single `LimiterState` row
+locked (SELECT FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions lock the database) or
+one Redis Lua script. Both make the same decision (`blocked_for`, then `next_in_line`); the Lua
+script mirrors the Python. Times come from an injectable clock, so processes on several machines
+need synchronised clocks: skew eats into the margin. The database backend must not run inside
+another transaction (its writes would stay invisible to other processes until that commits), so
+it opens a durable atomic block: call TikTok outside transactions.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Max, Min, Q
+
+from inviteflow.tiktok.errors import RateLimitTimeout
+from inviteflow.tiktok.models import LimiterCall, LimiterState, LimiterTicket
+
+log = logging.getLogger(__name__)
+
+TURN_POLL_S = 0.02  # the least a waiter sleeps when a free slot is another workspace's turn
+MAX_SLEEP_S = 1.0  # waiters wake at least this often, which keeps their heartbeat fresh
+TICKET_TTL_S = 5.0  # a waiter silent this long has died
+IN_FLIGHT_TTL_S = 60.0  # a call unreleased this long has died with its process
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The app's tier (contract §2.2) and how this limiter spends it."""
+
+    qps: int
+    qpm: int
+    cooldown_s: float = 300.0
+    margin_s: float = 0.01
+
+    @property
+    def second(self) -> float:
+        return 1.0 + self.margin_s
+
+    @property
+    def minute(self) -> float:
+        return 60.0 + self.margin_s
+
+    @property
+    def spacing(self) -> float:
+        return self.second / self.qps
+
+    @property
+    def slack(self) -> float:
+        """How early a caller may take its paced slot."""
+        return self.spacing / 5
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the decision needs from storage, read under the lock.
+
+    An edge is the end of the call that must leave its window before one more call fits (the
+    QPS-th, or QPM-th, latest to end, counting calls in flight as latest): `math.inf` when it is
+    still in flight, None when fewer calls than the budget count at all.
+    """
+
+    cooldown_until: float
+    next_slot: float
+    qps_edge: float | None
+    qpm_edge: float | None
+
+
+def blocked_for(budget: Budget, state: Snapshot, now: float) -> float:
+    """Seconds until the cool-down is over, the paced slot is due and both windows have room."""
+    waits = [state.cooldown_until - now, state.next_slot - budget.slack - now]
+    for edge, window in ((state.qps_edge, budget.second), (state.qpm_edge, budget.minute)):
+        if edge == math.inf:
+            waits.append(budget.spacing / 2)  # an answer is due: look again soon
+        elif edge is not None:
+            waits.append(edge + window - now)
+    return max(0.0, *waits)
+
+
+def slot_after(budget: Budget, next_slot: float, now: float) -> float:
+    """The GCRA step: the paced slot after a grant at `now`."""
+    return max(next_slot, now) + budget.spacing
+
+
+def wait_for_next_turn(budget: Budget, next_slot: float, now: float) -> float:
+    """A free slot went to another workspace: come back when the next one is due."""
+    return max(TURN_POLL_S, slot_after(budget, next_slot, now) - budget.slack - now)
+
+
+def next_in_line(waiting: Mapping[str, float], last_served: Mapping[str, float]) -> str:
+    """The waiting workspace served least recently; ties go to the one waiting longest."""
+    return min(waiting, key=lambda key: (last_served.get(key, -math.inf), waiting[key], key))
+
+
+class Backend(Protocol):
+    budget: Budget
+
+    def attempt(self, ticket: str, workspace_key: str, now: float) -> float: ...
+    def release(self, ticket: str, now: float) -> None: ...
+    def withdraw(self, ticket: str) -> None: ...
+    def extend_cooldown(self, until: float, now: float) -> None: ...
+    def cooldown_until(self) -> float: ...
+
+
+class RateLimiter:
+    """The interface every caller uses; the backend decides, this loop waits."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.backend = backend
+        self._clock = clock
+        self._sleep = sleep
+
+    def acquire(self, workspace_key: str, timeout: float) -> str:
+        """Block until one TikTok call may go; returns its grant for `release`.
+
+        RateLimitTimeout if no slot comes within `timeout` seconds; raised at once when the
+        wait (a cool-down, a full window) is known to outlast it.
+        """
+        ticket = uuid.uuid4().hex
+        deadline = self._clock() + timeout
+        granted = False
+        try:
+            while not granted:
+                now = self._clock()
+                wait = self.backend.attempt(ticket, workspace_key, now)
+                granted = wait <= 0
+                if not granted and now + wait > deadline:
+                    raise self._timeout(timeout)
+                if not granted:
+                    self._sleep(min(wait, MAX_SLEEP_S))
+        finally:
+            if not granted:
+                self.backend.withdraw(ticket)
+        return ticket
+
+    def release(self, grant: str) -> None:
+        """The call's answer (or failure) is in: its place frees one window-length from now."""
+        self.backend.release(grant, self._clock())
+
+    def start_cooldown(self, seconds: float | None = None) -> None:
+        """Stop every process of the installation for `seconds` (default: the configured one)."""
+        seconds = self.backend.budget.cooldown_s if seconds is None else seconds
+        now = self._clock()
+        log.warning("TikTok throttled: no calls for %.0f s, installation-wide", seconds)
+        self.backend.extend_cooldown(now + seconds, now)
+
+    def cooldown_remaining(self) -> float:
+        return max(0.0, self.backend.cooldown_until() - self._clock())
+
+    def _timeout(self, timeout: float) -> RateLimitTimeout:
+        left = self.cooldown_remaining()
+        why = f"cool-down, {left:.0f} s left" if left else "budget in use"
+        return RateLimitTimeout(None, f"no TikTok call slot within {timeout:g} s ({why})")
+
+
+class DatabaseBackend:
+    """State in three small tables, decided under a lock on the single LimiterState row."""
+
+    def __init__(self, budget: Budget, ticket_ttl_s: float = TICKET_TTL_S) -> None:
+        self.budget = budget
+        self.ticket_ttl_s = ticket_ttl_s
+
+    def attempt(self, ticket: str, workspace_key: str, now: float) -> float:
+        with transaction.atomic(durable=True):
+            state = self._locked_state()
+            self._heartbeat(ticket, workspace_key, now)
+            wait = blocked_for(self.budget, self._snapshot(state, now), now)
+            if wait > 0:
+                return wait
+            waiting = self._waiting(now)
+            if next_in_line(waiting, self._last_served(waiting, now)) != workspace_key:
+                return wait_for_next_turn(self.budget, state.next_slot, now)
+            self._grant(state, ticket, workspace_key, now)
+            return 0.0
+
+    def release(self, ticket: str, now: float) -> None:
+        LimiterCall.objects.filter(pk=ticket, ended_at__isnull=True).update(ended_at=now)
+
+    def withdraw(self, ticket: str) -> None:
+        LimiterTicket.objects.filter(pk=ticket).delete()
+
+    def extend_cooldown(self, until: float, now: float) -> None:
+        with transaction.atomic(durable=True):
+            state = self._locked_state()
+            if until > state.cooldown_until:
+                state.cooldown_until = until
+                state.save(update_fields=["cooldown_until"])
+
+    def cooldown_until(self) -> float:
+        row = LimiterState.objects.filter(pk=1).values_list("cooldown_until", flat=True)
+        return row.first() or 0.0
+
+    def _locked_state(self) -> LimiterState:
+        return LimiterState.objects.select_for_update().get_or_create(pk=1)[0]
+
+    def _heartbeat(self, ticket: str, workspace_key: str, now: float) -> None:
+        if not LimiterTicket.objects.filter(pk=ticket).update(seen_at=now):
+            LimiterTicket.objects.create(
+                ticket=ticket, workspace_key=workspace_key, created_at=now, seen_at=now
+            )
+
+    def _snapshot(self, state: LimiterState, now: float) -> Snapshot:
+        """Few queries on purpose: every process waits for the lock this transaction holds."""
+        counts = self._count_calls()
+        if counts["in_flight"] >= self.budget.qps and self._end_lost_calls(now):
+            counts = self._count_calls()
+        return Snapshot(
+            cooldown_until=state.cooldown_until,
+            next_slot=state.next_slot,
+            qps_edge=self._edge(self.budget.qps, counts),
+            qpm_edge=self._edge(self.budget.qpm, counts),
+        )
+
+    def _count_calls(self) -> dict[str, int]:
+        in_flight = Count("pk", filter=Q(ended_at__isnull=True))
+        return LimiterCall.objects.aggregate(in_flight=in_flight, total=Count("pk"))
+
+    def _end_lost_calls(self, now: float) -> int:
+        """Calls whose process died mid-call count as ended IN_FLIGHT_TTL_S after their grant."""
+        lost = LimiterCall.objects.filter(
+            ended_at__isnull=True, granted_at__lt=now - IN_FLIGHT_TTL_S
+        )
+        return lost.update(ended_at=F("granted_at") + IN_FLIGHT_TTL_S)
+
+    def _edge(self, n: int, counts: Mapping[str, int]) -> float | None:
+        if counts["total"] < n:
+            return None
+        if counts["in_flight"] >= n:
+            return math.inf
+        ended = LimiterCall.objects.filter(ended_at__isnull=False).order_by("-ended_at")
+        nth = n - counts["in_flight"]
+        return next(iter(ended.values_list("ended_at", flat=True)[nth - 1 : nth]), None)
+
+    def _waiting(self, now: float) -> dict[str, float]:
+        LimiterTicket.objects.filter(seen_at__lt=now - self.ticket_ttl_s).delete()
+        rows = LimiterTicket.objects.values("workspace_key").annotate(first=Min("created_at"))
+        return {row["workspace_key"]: row["first"] for row in rows.order_by()}
+
+    def _last_served(self, waiting: Mapping[str, float], now: float) -> dict[str, float]:
+        if len(waiting) < 2:
+            return {}
+        rows = (
+            LimiterCall.objects.filter(
+                workspace_key__in=list(waiting), granted_at__gte=now - self.budget.minute
+            )
+            .values("workspace_key")
+            .annotate(last=Max("granted_at"))
+            .order_by()
+        )
+        return {row["workspace_key"]: row["last"] for row in rows}
+
+    def _grant(self, state: LimiterState, ticket: str, workspace_key: str, now: float) -> None:
+        state.next_slot = slot_after(self.budget, state.next_slot, now)
+        state.save(update_fields=["next_slot"])
+        LimiterCall.objects.create(ticket=ticket, workspace_key=workspace_key, granted_at=now)
+        LimiterTicket.objects.filter(pk=ticket).delete()
+        self._end_lost_calls(now)
+        LimiterCall.objects.filter(ended_at__lt=now - self.budget.minute).delete()
+
+
+# KEYS: 1 ended calls (zset ticket -> end), 2 calls in flight (zset ticket -> grant),
+#       3 waiting tickets (zset ticket -> heartbeat), 4 ticket -> workspace (hash),
+#       5 ticket -> taken at (hash), 6 workspace -> last grant (hash), 7 cooldown, 8 next_slot
+# ARGV: now, ticket, workspace, qps, qpm, second, minute, ticket ttl, turn poll, spacing,
+#       slack, in-flight ttl
+_ATTEMPT_LUA = """
+local now, ticket, ws = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+local qps, qpm = tonumber(ARGV[4]), tonumber(ARGV[5])
+local second, minute = tonumber(ARGV[6]), tonumber(ARGV[7])
+local ttl, spacing, slack = tonumber(ARGV[8]), tonumber(ARGV[10]), tonumber(ARGV[11])
+local flight_ttl = tonumber(ARGV[12])
+
+if redis.call('HSETNX', KEYS[4], ticket, ws) == 1 then
+  redis.call('HSET', KEYS[5], ticket, ARGV[1])
+end
+redis.call('ZADD', KEYS[3], now, ticket)
+local keep_ms = math.ceil(ttl * 1000) + 1000
+for i = 3, 5 do redis.call('PEXPIRE', KEYS[i], keep_ms) end
+
+local lost = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. (now - flight_ttl), 'WITHSCORES')
+for i = 1, #lost, 2 do
+  redis.call('ZREM', KEYS[2], lost[i])
+  redis.call('ZADD', KEYS[1], tonumber(lost[i + 1]) + flight_ttl, lost[i])
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - minute))
+local in_flight = redis.call('ZCARD', KEYS[2])
+
+local next_slot = tonumber(redis.call('GET', KEYS[8]) or '0')
+local cooldown = tonumber(redis.call('GET', KEYS[7]) or '0')
+local wait = math.max(0, cooldown - now, next_slot - slack - now)
+local function edge(n, window)
+  if in_flight >= n then
+    wait = math.max(wait, spacing / 2)
+    return
+  end
+  local nth = n - in_flight
+  local hit = redis.call('ZREVRANGE', KEYS[1], nth - 1, nth - 1, 'WITHSCORES')
+  if hit[2] then wait = math.max(wait, tonumber(hit[2]) + window - now) end
+end
+edge(qps, second)
+edge(qpm, minute)
+if wait > 0 then return tostring(wait) end
+
+local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. (now - ttl))
+for _, old in ipairs(stale) do
+  redis.call('ZREM', KEYS[3], old)
+  redis.call('HDEL', KEYS[4], old)
+  redis.call('HDEL', KEYS[5], old)
+end
+local waiting = {}
+local owners = redis.call('HGETALL', KEYS[4])
+for i = 1, #owners, 2 do
+  local born = tonumber(redis.call('HGET', KEYS[5], owners[i]) or ARGV[1])
+  local key = owners[i + 1]
+  if waiting[key] == nil or born < waiting[key] then waiting[key] = born end
+end
+local best, best_served, best_born
+for key, born in pairs(waiting) do
+  local served = tonumber(redis.call('HGET', KEYS[6], key) or '')
+  if served == nil or served < now - minute then served = -math.huge end
+  if best == nil or served < best_served or (served == best_served and
+      (born < best_born or (born == best_born and key < best))) then
+    best, best_served, best_born = key, served, born
+  end
+end
+if best ~= ws then
+  return tostring(math.max(tonumber(ARGV[9]), math.max(next_slot, now) + spacing - slack - now))
+end
+
+redis.call('ZADD', KEYS[2], now, ticket)
+redis.call('SET', KEYS[8], string.format('%.6f', math.max(next_slot, now) + spacing))
+redis.call('HSET', KEYS[6], ws, ARGV[1])
+redis.call('ZREM', KEYS[3], ticket)
+redis.call('HDEL', KEYS[4], ticket)
+redis.call('HDEL', KEYS[5], ticket)
+local window_ms = math.ceil((minute + flight_ttl) * 1000) + 1000
+for _, i in ipairs({1, 2, 6, 8}) do redis.call('PEXPIRE', KEYS[i], window_ms) end
+return '0'
+"""
+
+# KEYS: ended calls, calls in flight. ARGV: ticket, now.
+_RELEASE_LUA = """
+if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+end
+return 0
+"""
+
+# KEYS: waiting tickets, ticket -> workspace, ticket -> taken at. ARGV: ticket.
+_WITHDRAW_LUA = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+return 0
+"""
+
+# KEYS: cooldown. ARGV: until, now. The cool-down only ever moves later.
+_COOLDOWN_LUA = """
+local till, now = tonumber(ARGV[1]), tonumber(ARGV[2])
+if till > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', math.ceil((till - now) * 1000) + 1000)
+end
+return 0
+"""
+
+_KEY_NAMES = (
+    "ended",
+    "in_flight",
+    "tickets",
+    "ticket_workspace",
+    "ticket_born",
+    "served",
+    "cooldown",
+    "next_slot",
+)
+
+
+class RedisBackend:
+    """The same decision as one Lua script per attempt, atomic on the Redis server."""
+
+    def __init__(
+        self,
+        redis: Any,
+        budget: Budget,
+        prefix: str = "inviteflow:tiktok:ratelimit",
+        ticket_ttl_s: float = TICKET_TTL_S,
+    ) -> None:
+        self.budget = budget
+        self.ticket_ttl_s = ticket_ttl_s
+        self.redis = redis
+        self.keys = [f"{prefix}:{name}" for name in _KEY_NAMES]
+        self._attempt = redis.register_script(_ATTEMPT_LUA)
+        self._release = redis.register_script(_RELEASE_LUA)
+        self._withdraw = redis.register_script(_WITHDRAW_LUA)
+        self._extend = redis.register_script(_COOLDOWN_LUA)
+
+    def attempt(self, ticket: str, workspace_key: str, now: float) -> float:
+        b = self.budget
+        args = [now, ticket, workspace_key, b.qps, b.qpm, b.second, b.minute, self.ticket_ttl_s]
+        args += [TURN_POLL_S, b.spacing, b.slack, IN_FLIGHT_TTL_S]
+        return float(self._attempt(keys=self.keys, args=args))
+
+    def release(self, ticket: str, now: float) -> None:
+        self._release(keys=self.keys[0:2], args=[ticket, now])
+
+    def withdraw(self, ticket: str) -> None:
+        self._withdraw(keys=self.keys[2:5], args=[ticket])
+
+    def extend_cooldown(self, until: float, now: float) -> None:
+        self._extend(keys=[self.keys[6]], args=[until, now])
+
+    def cooldown_until(self) -> float:
+        return float(self.redis.get(self.keys[6]) or 0.0)
+
+
+def get_limiter() -> RateLimiter:
+    """The installation's limiter, from settings: Redis when REDIS_URL is set, else the database."""
+    return _limiter(
+        settings.REDIS_URL,
+        settings.TIKTOK_QPS,
+        settings.TIKTOK_QPM,
+        settings.TIKTOK_THROTTLE_COOLDOWN_S,
+    )
+
+
+@functools.cache
+def _limiter(redis_url: str, qps: int, qpm: int, cooldown_s: float) -> RateLimiter:
+    budget = Budget(qps=qps, qpm=qpm, cooldown_s=cooldown_s)
+    if redis_url:
+        import redis
+
+        return RateLimiter(RedisBackend(redis.Redis.from_url(redis_url), budget))
+    return RateLimiter(DatabaseBackend(budget))
