@@ -56,6 +56,9 @@ TIKTOK_TIMEOUT_S = env_float("TIKTOK_TIMEOUT_S", 10.0)
 TIKTOK_QPS = env_int("TIKTOK_QPS", 10)
 TIKTOK_QPM = env_int("TIKTOK_QPM", 600)
 TIKTOK_THROTTLE_COOLDOWN_S = env_int("TIKTOK_THROTTLE_COOLDOWN_S", 300)
+# Safety margin of the shared limiter's windows: the way from a sent request to TikTok's
+# gateway, and clock drift between machines.
+TIKTOK_LIMIT_MARGIN_S = env_float("TIKTOK_LIMIT_MARGIN_S", 0.05)
 # Concurrent TikTok calls per provisioning task: enough that latency does not bound
 # throughput; the shared limiter keeps the installation under the QPS/QPM whatever it is.
 LINK_PROVISIONING_CONCURRENCY = env_int("LINK_PROVISIONING_CONCURRENCY", 4)
@@ -108,6 +111,8 @@ INSTALLED_APPS = [
     "inviteflow.tiktok",
     "inviteflow.links",
     "inviteflow.posts",
+    "inviteflow.compliance",
+    "inviteflow.insights",
     "inviteflow.outreach",
     "inviteflow.api",
 ]

@@ -90,9 +90,12 @@ class SandboxApp:
 
     def _run(self, handler: Handler | None, request: Request) -> dict[str, Any]:
         rt, config = self.runtime, self.runtime.config
+        # TikTok's gateway counts a call when it arrives; `latency_ms` is the time the answer
+        # then takes (processing and the way back), as a client sees it.
+        admitted = rt.limiter.admit(rt.app_key)
         if config.latency_ms:
             time.sleep(config.latency_ms / 1000)
-        if not rt.limiter.admit(rt.app_key):
+        if not admitted:
             raise ApiError(40100, "Too many requests: the app's rate limit was exceeded.")
         if handler is None:
             raise ApiError(40400, f"No route for {request.method} {request.path}.")

@@ -397,9 +397,10 @@ def fresh_limiter_cache():
 def test_get_limiter_uses_the_database_by_default(settings, fresh_limiter_cache):
     settings.REDIS_URL = ""
     settings.TIKTOK_QPS, settings.TIKTOK_QPM, settings.TIKTOK_THROTTLE_COOLDOWN_S = 20, 1200, 60
+    settings.TIKTOK_LIMIT_MARGIN_S = 0.03
     limiter = ratelimit.get_limiter()
     assert isinstance(limiter.backend, DatabaseBackend)
-    assert limiter.backend.budget == Budget(qps=20, qpm=1200, cooldown_s=60)
+    assert limiter.backend.budget == Budget(qps=20, qpm=1200, cooldown_s=60, margin_s=0.03)
     assert ratelimit.get_limiter() is limiter  # one per process
 
 

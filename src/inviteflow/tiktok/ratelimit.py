@@ -6,16 +6,15 @@ installation therefore asks this limiter before each call, and the limiter keeps
 all of them see it: the database (default) or Redis (when REDIS_URL is set).
 
 Budget: two sliding windows, one second and one minute long. A call counts against a window
-from the moment it is granted until one window-length after its answer came back (until then it
-is "in flight"): TikTok received it somewhere between the two, and we cannot know when. A call
-is granted only when fewer than QPS calls count against the last second and fewer than QPM
-against the last minute. However late a call reaches TikTok after its grant (a descheduled
-process, a busy server) no TikTok second can then hold more than QPS of them, so the limit holds
-whatever TikTok's windowing is. The price is the answer time: each call holds its place for
-1 s + its latency, so throughput is at most QPS / (1 s + latency): 9.5-9.8 of 10 against the
-sandbox on loopback, about 7.7 against a TikTok 300 ms away. Each window is widened by a 10 ms
-margin for clock drift between machines. A call whose process dies before its answer counts as
-ended `IN_FLIGHT_TTL_S` after its grant.
+from the moment it is granted until one window-length after it was released (until then it is
+"in flight"). The client releases a call as soon as the last byte of its request has left
+(httpcore's trace tells when), because TikTok counts calls when they arrive: a process
+descheduled between grant and send keeps its place until it really sent. A call is granted only
+when fewer than QPS calls count against the last second and fewer than QPM against the last
+minute. Each window is widened by `margin_s` (TIKTOK_LIMIT_MARGIN_S, default 50 ms) for the
+way to TikTok's gateway and clock drift between machines, so throughput is about
+QPS / (1 s + margin + send time): ~9.5 of 10. A call whose process dies before its release
+counts as ended `IN_FLIGHT_TTL_S` after its grant.
 
 Pacing: grants are also spread evenly, one per `second / QPS`, a GCRA schedule: the shared
 `next_slot` moves one spacing on per grant, and a caller up to `spacing / 5` early may take it
@@ -473,12 +472,15 @@ def get_limiter() -> RateLimiter:
         settings.TIKTOK_QPS,
         settings.TIKTOK_QPM,
         settings.TIKTOK_THROTTLE_COOLDOWN_S,
+        settings.TIKTOK_LIMIT_MARGIN_S,
     )
 
 
 @functools.cache
-def _limiter(redis_url: str, qps: int, qpm: int, cooldown_s: float) -> RateLimiter:
-    budget = Budget(qps=qps, qpm=qpm, cooldown_s=cooldown_s)
+def _limiter(
+    redis_url: str, qps: int, qpm: int, cooldown_s: float, margin_s: float
+) -> RateLimiter:
+    budget = Budget(qps=qps, qpm=qpm, cooldown_s=cooldown_s, margin_s=margin_s)
     if redis_url:
         import redis
 
