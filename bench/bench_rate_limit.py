@@ -25,10 +25,10 @@ def caller(env: dict, workspace_key: str, until: float, results) -> None:
     import django
 
     django.setup()
+    from tests.sandbox_fixtures import ACCESS_TOKEN, ACCOUNT_ID
+
     from inviteflow.tiktok import errors
     from inviteflow.tiktok.client import TikTokClient
-
-    from tests.sandbox_fixtures import ACCESS_TOKEN, ACCOUNT_ID
 
     counts = {"ok": 0, "throttled": 0, "other": 0, "calls_at": []}
     with TikTokClient.from_settings(ACCESS_TOKEN, workspace_key=workspace_key,
