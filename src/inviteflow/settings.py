@@ -220,6 +220,17 @@ globals().update(email_settings_from_url(EMAIL_URL, VAR_DIR / "mail"))
 # takes to surface a linked video in its campaign and report endpoints.
 ATTRIBUTION_SYNC_MINUTES = env_int("ATTRIBUTION_SYNC_MINUTES", 15)
 ATTRIBUTION_SURFACE_DELAY_HOURS = env_float("ATTRIBUTION_SURFACE_DELAY_HOURS", 48.0)
+# Compliance: how often roster creators' public posts are scanned for unlinked branded posts,
+# TikTok's usual takedown delay, and the scan's shape and remedies' bounds.
+COMPLIANCE_SCAN_MINUTES = env_int("COMPLIANCE_SCAN_MINUTES", 60)
+COMPLIANCE_TAKEDOWN_HOURS = env_float("COMPLIANCE_TAKEDOWN_HOURS", 72.0)
+COMPLIANCE_SCAN_AFTER_END_DAYS = env_int("COMPLIANCE_SCAN_AFTER_END_DAYS", 3)
+COMPLIANCE_SCAN_PAGE_SIZE = env_int("COMPLIANCE_SCAN_PAGE_SIZE", 20)
+COMPLIANCE_SCAN_MAX_PAGES = env_int("COMPLIANCE_SCAN_MAX_PAGES", 25)
+COMPLIANCE_SCAN_CONCURRENCY = env_int("COMPLIANCE_SCAN_CONCURRENCY", 4)
+COMPLIANCE_LINK_REMINDERS_MAX = env_int("COMPLIANCE_LINK_REMINDERS_MAX", 3)
+COMPLIANCE_LINK_REMINDER_HOURS = env_float("COMPLIANCE_LINK_REMINDER_HOURS", 24.0)
+COMPLIANCE_UNSURE_AFTER_SECONDS = env_int("COMPLIANCE_UNSURE_AFTER_SECONDS", 60)
 # Parallel SMTP connections used to deliver an outreach batch.
 OUTREACH_SMTP_CONNECTIONS = env_int("OUTREACH_SMTP_CONNECTIONS", 4)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "inviteflow <no-reply@inviteflow.local>")

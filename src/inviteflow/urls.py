@@ -21,6 +21,8 @@ workspace_patterns = [
     path("campaigns/", include("inviteflow.campaigns.urls")),
     path("outreach/", include("inviteflow.outreach.urls")),
     path("posts/", include("inviteflow.posts.urls")),
+    path("compliance/", include("inviteflow.compliance.urls")),
+    path("insights/", include("inviteflow.insights.urls")),
 ]
 
 urlpatterns = [

@@ -26,13 +26,15 @@ def whoami(request: HttpRequest) -> dict:
 
 
 def _mount_routers() -> None:
-    from inviteflow.api import campaigns, creators, links, outreach, posts
+    from inviteflow.api import campaigns, compliance, creators, insights, links, outreach, posts
 
     api.add_router("/creators", creators.router)
     api.add_router("/campaigns", campaigns.router)
     api.add_router("/campaigns", links.router)
     api.add_router("", outreach.router)
     api.add_router("", posts.router)
+    api.add_router("", compliance.router)
+    api.add_router("", insights.router)
 
 
 _mount_routers()

@@ -49,7 +49,6 @@ logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 50
 SENT_RECORD_EVERY = 25  # acceptances recorded in groups: one write per message, not two
-DEFAULT_CONNECTIONS = 4
 STALE_CLAIM_AFTER = timedelta(minutes=10)  # far above the SMTP timeout: a live run never
 UNKNOWN_OUTCOME = (                       # holds a handed-over message this long
     "Delivery outcome unknown: the worker stopped after handing this email to the mail "
@@ -99,7 +98,7 @@ def deliver_batch(batch_id: int, stale_after: timedelta = STALE_CLAIM_AFTER,
 
 def smtp_connections() -> int:
     """How many SMTP connections one delivery uses (OUTREACH_SMTP_CONNECTIONS, default 4)."""
-    return max(1, int(getattr(settings, "OUTREACH_SMTP_CONNECTIONS", DEFAULT_CONNECTIONS)))
+    return max(1, int(settings.OUTREACH_SMTP_CONNECTIONS))
 
 
 def _drain(batch_id: int, stale_after: timedelta) -> DeliveryReport:

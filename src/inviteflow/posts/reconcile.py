@@ -35,7 +35,7 @@ TIKTOK_CAMPAIGN_TYPE = "CAMPAIGN"  # every invite link's object (issue 4)
 
 def surface_delay() -> timedelta:
     """How long TikTok takes to report a linked post (contract §10: about 48 h)."""
-    return timedelta(hours=getattr(settings, "ATTRIBUTION_SURFACE_DELAY_HOURS", 48))
+    return timedelta(hours=settings.ATTRIBUTION_SURFACE_DELAY_HOURS)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from inviteflow.tiktok.models import TikTokConnection
 
 log = logging.getLogger(__name__)
 
-SYNC_MINUTES = getattr(settings, "ATTRIBUTION_SYNC_MINUTES", 15)
+SYNC_MINUTES = settings.ATTRIBUTION_SYNC_MINUTES
 MISSING_MAX_AGE = timedelta(hours=1)  # scheduled runs re-ask TikTok about a creator hourly
 MISSING_MAX_AGE_NOW = timedelta(minutes=5)  # Sync now: fresh, but a double click is free
 SYNC_AFTER_END = timedelta(days=14)  # late posts and the 48 h delay, with room to spare
