@@ -231,6 +231,12 @@ COMPLIANCE_SCAN_CONCURRENCY = env_int("COMPLIANCE_SCAN_CONCURRENCY", 4)
 COMPLIANCE_LINK_REMINDERS_MAX = env_int("COMPLIANCE_LINK_REMINDERS_MAX", 3)
 COMPLIANCE_LINK_REMINDER_HOURS = env_float("COMPLIANCE_LINK_REMINDER_HOURS", 24.0)
 COMPLIANCE_UNSURE_AFTER_SECONDS = env_int("COMPLIANCE_UNSURE_AFTER_SECONDS", 60)
+# Insights: how often TikTok's reports are read (TikTok refreshes about daily), report reads
+# at once per sync, report page size, and TikTok's tracking window.
+INSIGHTS_SYNC_HOURS = env_int("INSIGHTS_SYNC_HOURS", 6)
+INSIGHTS_SYNC_CONCURRENCY = env_int("INSIGHTS_SYNC_CONCURRENCY", 4)
+INSIGHTS_REPORT_PAGE_SIZE = env_int("INSIGHTS_REPORT_PAGE_SIZE", 20)
+INSIGHTS_TRACKING_DAYS = env_int("INSIGHTS_TRACKING_DAYS", 21)
 # Parallel SMTP connections used to deliver an outreach batch.
 OUTREACH_SMTP_CONNECTIONS = env_int("OUTREACH_SMTP_CONNECTIONS", 4)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "inviteflow <no-reply@inviteflow.local>")

@@ -1,0 +1,177 @@
+"""Report pages: a campaign's insights report (totals, charts, per-creator and per-post
+tables), its CSV and XLSX exports, Refresh insights, and one post's insights.
+
+Campaigns and posts come through get_for_workspace (another workspace's id is a 404);
+Refresh insights needs the manager role. One view, two renderings: an HTMX request for a
+`part` (posts, creators, sync) gets only that partial.
+"""
+
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from inviteflow.accounts.access import get_for_workspace, scoped, workspace_view
+from inviteflow.campaigns.models import Campaign
+from inviteflow.creators.models import Creator
+from inviteflow.insights import exports, figures, rollups, services
+from inviteflow.posts.models import Post
+
+SECTION = "campaigns"
+POSTS_PER_PAGE = 50
+CREATORS_PER_PAGE = 25
+PARTS = {
+    "posts": "insights/htmx/posts.html",
+    "creators": "insights/htmx/creators.html",
+    "sync": "insights/htmx/sync.html",
+}
+R = TypeVar("R", bound=HttpResponseBase)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)  # type: ignore[attr-defined]
+
+
+class Counted:
+    """A queryset whose length is already known (the totals counted it): paginating it does
+    not count 20,000 rows a second time."""
+
+    def __init__(self, queryset: Any, count: int) -> None:
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.queryset[index]
+
+
+def _page(request: HttpRequest, items: Any, param: str, per_page: int,
+          count: int | None = None) -> Page:
+    listed: Any = items if count is None else Counted(items, count)
+    return Paginator(listed, per_page).get_page(request.GET.get(param))
+
+
+def _region(request: HttpRequest, campaign: Campaign) -> tuple[str, list[str]]:
+    regions = rollups.regions(campaign)
+    wanted = request.GET.get("region", "").upper()
+    return (wanted if wanted in regions else regions[0]), regions
+
+
+@workspace_view()
+def campaign_report(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The whole report, or (HTMX) one of its parts."""
+    campaign = _campaign(request, campaign_id)
+    part = request.GET.get("part", "")
+    if getattr(request, "htmx", False) and part in PARTS:
+        return _part(request, campaign, part)
+    report = rollups.report(campaign, request.GET.get("region", "").upper())
+    context = {
+        "section": SECTION, "campaign": campaign, "report": report, "region": report.region,
+        "totals": figures.total_rows(report.totals), "headline": figures.HEADLINE,
+        "charts": figures.campaign_charts(report), "sync": report.sync,
+        **_posts_context(request, campaign, report.region, report.totals["posts"]),
+        **_creators_context(request, campaign, report.region, report.totals["creators"]),
+    }
+    return render(request, "insights/report.html", context)
+
+
+def _part(request: HttpRequest, campaign: Campaign, part: str) -> HttpResponse:
+    context: dict[str, Any] = {"section": SECTION, "campaign": campaign}
+    if part == "sync":
+        return _sync_part(request, campaign, context)
+    region, _ = _region(request, campaign)
+    context["region"] = region
+    if part == "posts":
+        context.update(_posts_context(request, campaign, region))
+    else:
+        context.update(_creators_context(request, campaign, region))
+    return render(request, PARTS[part], context)
+
+
+def _sync_part(request: HttpRequest, campaign: Campaign, context: dict[str, Any]) -> HttpResponse:
+    """Polled while a refresh runs; once it is done the page reloads with the new figures."""
+    sync = rollups.sync_state(campaign)
+    response = render(request, PARTS["sync"], {**context, "sync": sync})
+    if request.GET.get("was") == "running" and sync and not (sync.running or sync.queued):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _posts_context(request: HttpRequest, campaign: Campaign, region: str,
+                   count: int | None = None) -> dict[str, Any]:
+    page = _page(request, rollups.by_post(campaign, region), "posts_page", POSTS_PER_PAGE,
+                 count)
+    return {"posts_page": page}
+
+
+def _creators_context(request: HttpRequest, campaign: Campaign, region: str,
+                      count: int | None = None) -> dict[str, Any]:
+    page = _page(request, rollups.by_creator(campaign, region), "creators_page",
+                 CREATORS_PER_PAGE, count)
+    creators = scoped(Creator, request.workspace).in_bulk(  # type: ignore[attr-defined]
+        [row["creator_id"] for row in page.object_list]
+    )
+    rows = [{**rollups.with_rates(row), "creator": creators.get(row["creator_id"])}
+            for row in page.object_list]
+    return {"creators_page": page, "creator_rows": rows}
+
+
+@require_POST
+@workspace_view()
+def refresh(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Refresh insights: read TikTok's reports in the background."""
+    campaign = _campaign(request, campaign_id)
+    sync = services.request_sync(campaign)
+    if getattr(request, "htmx", False):
+        return render(request, PARTS["sync"], {"campaign": campaign, "sync": sync})
+    messages.success(request, f"Refreshing the insights of “{campaign.name}” from TikTok.")
+    return redirect("campaign_report", slug=request.workspace.slug, campaign_id=campaign.pk)  # type: ignore[attr-defined]
+
+
+def _attachment(response: R, name: str) -> R:
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@workspace_view()
+def export_csv(request: HttpRequest, campaign_id: int) -> HttpResponseBase:
+    report = rollups.report(_campaign(request, campaign_id), request.GET.get("region", "").upper())
+    response = StreamingHttpResponse(exports.csv_lines(report),
+                                     content_type="text/csv; charset=utf-8")
+    return _attachment(response, exports.filename(report, "csv"))
+
+
+@workspace_view()
+def export_xlsx(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    report = rollups.report(_campaign(request, campaign_id), request.GET.get("region", "").upper())
+    response = HttpResponse(exports.xlsx_bytes(report), content_type=XLSX)
+    return _attachment(response, exports.filename(report, "xlsx"))
+
+
+@workspace_view()
+def post_insights(request: HttpRequest, post_id: int) -> HttpResponse:
+    """One post: latest figures per region, views over time, audience, sources, retention."""
+    post = get_for_workspace(
+        Post.objects.select_related("campaign", "creator"), request.workspace, pk=post_id  # type: ignore[attr-defined]
+    )
+    latest = rollups.post_latest(post)
+    insights = latest.get(request.GET.get("region", "").upper()) or next(iter(latest.values()),
+                                                                          None)
+    history = rollups.post_history(post, insights.country_code) if insights else []
+    context = {
+        "section": SECTION, "post": post, "campaign": post.campaign, "insights": insights,
+        "regions": list(latest), "history": history,
+        "figures": [(figure, getattr(insights, figure.key)) for figure in figures.METRIC_COLUMNS]
+        if insights else [],
+        "charts": figures.post_charts(insights, history) if insights else [],
+    }
+    return render(request, "insights/post.html", context)
