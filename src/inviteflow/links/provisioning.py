@@ -14,6 +14,7 @@ the app's QPS/QPM, whatever the pool size.
 
 import logging
 import secrets
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -29,11 +30,13 @@ from inviteflow.links.models import InviteLink, Provisioning
 from inviteflow.tiktok import errors
 from inviteflow.tiktok.client import TikTokClient
 from inviteflow.tiktok.schemas import Campaign as TikTokCampaign
+from inviteflow.tiktok.schemas import CampaignPage
 
 log = logging.getLogger(__name__)
 Status = InviteLink.Status
 BATCH = 40
 MAX_ROUNDS = 8
+PAGE_PATIENCE = 5  # attempts per campaign-list page during reconciliation
 CONNECTION_LOST_AFTER = 10  # consecutive connection failures without a success
 
 
@@ -239,7 +242,7 @@ def reconcile(run: Run) -> int:
     if not unsure:
         return 0
     try:
-        for found in run.client.campaigns(run.account_id, campaign_type="CAMPAIGN"):
+        for found in tiktok_campaigns(run):
             link = unsure.pop(found.campaign_name, None)
             if link is not None:
                 record_created(link, found)
@@ -253,6 +256,29 @@ def reconcile(run: Run) -> int:
     for link in unsure.values():  # not on TikTok: safe to create
         release(link, attempted_at=None)
     return len(unsure)
+
+
+def tiktok_campaigns(run: Run) -> Iterator[TikTokCampaign]:
+    """Every CAMPAIGN object of the account, page by page. A page that keeps failing is asked
+    again (PAGE_PATIENCE times, on top of the client's own retries) rather than restarting a
+    sweep of hundreds of pages: at 20 % errors a long sweep would rarely get through."""
+    page = 1
+    while True:
+        result = _page_with_patience(run, page)
+        yield from result.campaigns
+        if not result.campaigns or page >= result.page_info.total_page:
+            return
+        page += 1
+
+
+def _page_with_patience(run: Run, page: int) -> CampaignPage:
+    for attempt in range(PAGE_PATIENCE):
+        try:
+            return run.client.campaigns_page(run.account_id, campaign_type="CAMPAIGN", page=page)
+        except (errors.TransientServerError, errors.ConnectionFailed):
+            if attempt == PAGE_PATIENCE - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 # -- A run -----------------------------------------------------------------------------
