@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.models import Campaign
+from inviteflow.core.sync import SyncProgress
 from inviteflow.creators.models import Creator
 from inviteflow.insights import metrics
 from inviteflow.posts.models import Post
@@ -186,7 +187,7 @@ class CampaignSnapshot(models.Model):
         return f"{self.campaign_id} in {self.country_code} at {self.taken_at:%Y-%m-%d %H:%M}"
 
 
-class InsightsSync(models.Model):
+class InsightsSync(SyncProgress, models.Model):
     """A campaign's insights sync: shown next to Refresh insights, and its lock."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
@@ -205,14 +206,3 @@ class InsightsSync(models.Model):
 
     def __str__(self) -> str:
         return f"insights sync of {self.campaign}"
-
-    @property
-    def running(self) -> bool:
-        started = self.started_at
-        return bool(started and (self.finished_at is None or self.finished_at < started))
-
-    @property
-    def queued(self) -> bool:
-        requested = self.requested_at
-        return bool(requested and not self.running and (
-            self.started_at is None or self.started_at < requested))

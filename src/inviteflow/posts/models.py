@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.models import Campaign
+from inviteflow.core.sync import SyncProgress
 from inviteflow.creators.models import Creator
 from inviteflow.links.models import InviteLink
 
@@ -135,7 +136,7 @@ class WebhookEvent(models.Model):
         return f"webhook {self.digest[:12]} ({'processed' if self.processed_at else 'pending'})"
 
 
-class CampaignSync(models.Model):
+class CampaignSync(SyncProgress, models.Model):
     """Reconciliation state of one campaign, shown next to the Sync now button."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
@@ -149,17 +150,6 @@ class CampaignSync(models.Model):
 
     def __str__(self) -> str:
         return f"post sync of {self.campaign}"
-
-    @property
-    def running(self) -> bool:
-        started = self.started_at
-        return bool(started and (self.finished_at is None or self.finished_at < started))
-
-    @property
-    def queued(self) -> bool:
-        requested = self.requested_at
-        return bool(requested and not self.running and (
-            self.started_at is None or self.started_at < requested))
 
 
 class MissingPosts(models.Model):
