@@ -272,13 +272,15 @@ def tiktok_campaigns(run: Run) -> Iterator[TikTokCampaign]:
 
 
 def _page_with_patience(run: Run, page: int) -> CampaignPage:
-    for attempt in range(PAGE_PATIENCE):
+    def fetch() -> CampaignPage:
+        return run.client.campaigns_page(run.account_id, campaign_type="CAMPAIGN", page=page)
+
+    for _ in range(PAGE_PATIENCE - 1):
         try:
-            return run.client.campaigns_page(run.account_id, campaign_type="CAMPAIGN", page=page)
+            return fetch()
         except (errors.TransientServerError, errors.ConnectionFailed):
-            if attempt == PAGE_PATIENCE - 1:
-                raise
-    raise AssertionError("unreachable")
+            continue
+    return fetch()  # the last attempt's failure reaches the caller
 
 
 # -- A run -----------------------------------------------------------------------------
