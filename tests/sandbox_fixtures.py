@@ -48,6 +48,9 @@ class LiveSandbox:
     def stats(self) -> dict:
         return self.control.get("/sandbox/stats").json()
 
+    def clear_stats(self) -> None:
+        self.control.delete("/sandbox/stats").raise_for_status()
+
     def campaigns(self) -> list[dict]:
         return self.control.get("/sandbox/campaigns").json()
 

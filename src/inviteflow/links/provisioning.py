@@ -14,7 +14,6 @@ the app's QPS/QPM, whatever the pool size.
 
 import logging
 import secrets
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -76,20 +75,17 @@ def tiktok_campaign_name(link: InviteLink, links_of_creator: int) -> str:
 # -- Claims ----------------------------------------------------------------------------
 
 
-def _claimable(campaign: Campaign, with_intent: bool) -> Q:
+def _claimable(scope: Q, with_intent: bool) -> Q:
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=timezone.now())
-    return Q(campaign=campaign, status=Status.PENDING, attempted_at__isnull=not with_intent) & free
+    return scope & Q(status=Status.PENDING, attempted_at__isnull=not with_intent) & free
 
 
-def claim(campaign: Campaign, with_intent: bool, limit: int) -> list[InviteLink]:
+def claim(scope: Q, with_intent: bool, limit: int) -> list[InviteLink]:
     """Links this process alone works on for LINK_CLAIM_SECONDS (a dead worker's expire)."""
     token = secrets.token_hex(8)
-    ids = list(
-        InviteLink.objects.filter(_claimable(campaign, with_intent)).values_list("id", flat=True)[
-            :limit
-        ]
-    )
-    InviteLink.objects.filter(_claimable(campaign, with_intent), id__in=ids).update(
+    claimable = _claimable(scope, with_intent)
+    ids = list(InviteLink.objects.filter(claimable).values_list("id", flat=True)[:limit])
+    InviteLink.objects.filter(claimable, id__in=ids).update(
         claimed_until=timezone.now() + timedelta(seconds=settings.LINK_CLAIM_SECONDS),
         claim_token=token,
     )
@@ -236,39 +232,62 @@ def _count_connection_failure(run: Run, exc: errors.TikTokError) -> None:
 # -- Reconciliation ------------------------------------------------------------------
 
 
+@dataclass
+class Sweep:
+    """Every CAMPAIGN object of the account, as one read of its pages saw them."""
+
+    by_name: dict[str, TikTokCampaign]
+    complete: bool  # the object count held still while the pages were read
+
+
 def reconcile(run: Run) -> int:
-    """Settle links whose last create has an unknown outcome; returns how many."""
-    unsure = {link.tiktok_campaign_name: link for link in claim(run.campaign, True, 100_000)}
+    """Settle every link of the workspace whose last create has an unknown outcome, with one
+    sweep of the account's campaign list (one TikTok account per workspace, so one sweep serves
+    all its campaigns). Returns how many links were found not to exist (safe to create)."""
+    in_workspace = Q(workspace_id=run.campaign.workspace_id)
+    unsure = {link.tiktok_campaign_name: link for link in claim(in_workspace, True, 100_000)}
     if not unsure:
         return 0
     try:
-        for found in tiktok_campaigns(run):
-            link = unsure.pop(found.campaign_name, None)
-            if link is not None:
-                record_created(link, found)
-            if not unsure:
-                break
+        sweep = sweep_campaigns(run)
     except errors.TikTokError as exc:
         for link in unsure.values():
             release(link)  # intent kept: reconcile again next time
         _stop_for(run, exc)
         return 0
-    for link in unsure.values():  # not on TikTok: safe to create
-        release(link, attempted_at=None)
-    return len(unsure)
+    absent = 0
+    for name, link in unsure.items():
+        if name in sweep.by_name:
+            record_created(link, sweep.by_name[name])
+        elif sweep.complete:  # not on TikTok: safe to create
+            release(link, attempted_at=None)
+            absent += 1
+        else:  # objects appeared mid-sweep and pages may have shifted: look again later
+            release(link)
+    return absent
 
 
-def tiktok_campaigns(run: Run) -> Iterator[TikTokCampaign]:
-    """Every CAMPAIGN object of the account, page by page. A page that keeps failing is asked
-    again (PAGE_PATIENCE times, on top of the client's own retries) rather than restarting a
-    sweep of hundreds of pages: at 20 % errors a long sweep would rarely get through."""
-    page = 1
-    while True:
-        result = _page_with_patience(run, page)
-        yield from result.campaigns
-        if not result.campaigns or page >= result.page_info.total_page:
-            return
-        page += 1
+def sweep_campaigns(run: Run) -> Sweep:
+    """Read page 1 for the page count, then the other pages side by side (the shared limiter
+    keeps them under the rate limit). A page that keeps failing is asked again rather than
+    restarting a sweep of hundreds of pages: at 20 % errors a long sweep would rarely finish.
+    TikTok does not document the list's order, so a sweep only proves an object absent if the
+    account's object count did not change while it was read."""
+    first = _page_with_patience(run, 1)
+    pages = range(2, first.page_info.total_page + 1)
+    workers = settings.LINK_PROVISIONING_CONCURRENCY
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sweep") as pool:
+        rest = list(pool.map(lambda page: _page_in_thread(run, page), pages))
+    total = first.page_info.total_number
+    by_name = {c.campaign_name: c for page in (first, *rest) for c in page.campaigns}
+    return Sweep(by_name, all(page.page_info.total_number == total for page in rest))
+
+
+def _page_in_thread(run: Run, page: int) -> CampaignPage:
+    try:
+        return _page_with_patience(run, page)
+    finally:
+        connection.close()  # each pool thread has its own connection (the limiter's)
 
 
 def _page_with_patience(run: Run, page: int) -> CampaignPage:
@@ -303,7 +322,7 @@ def _create_pending(run: Run) -> None:
     workers = settings.LINK_PROVISIONING_CONCURRENCY
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="provision") as pool:
         while run.stop is None:
-            batch = claim(run.campaign, False, BATCH)
+            batch = claim(Q(campaign=run.campaign), False, BATCH)
             if not batch:
                 return
             list(pool.map(lambda link: provision_one(run, link), batch))

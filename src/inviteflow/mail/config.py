@@ -31,7 +31,7 @@ def email_settings_from_url(url: str, mail_dir: Path) -> dict:
         )
     use_tls, use_ssl = SMTP_SCHEMES[parsed.scheme]
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_BACKEND": "inviteflow.mail.smtp.EmailBackend",
         "EMAIL_HOST": parsed.hostname or "localhost",
         "EMAIL_PORT": parsed.port or (465 if use_ssl else 587 if use_tls else 25),
         "EMAIL_HOST_USER": unquote(parsed.username or ""),

@@ -38,11 +38,12 @@ from datetime import datetime, timedelta
 
 from django import db
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from inviteflow.mail import wire
 from inviteflow.outreach.models import OutboxMessage, OutreachBatch
 
 logger = logging.getLogger(__name__)
@@ -228,13 +229,18 @@ class _Courier:
             self.accepted = []
 
 
-def as_email(message: OutboxMessage) -> EmailMultiAlternatives:
-    email = EmailMultiAlternatives(
+def as_email(message: OutboxMessage) -> wire.WiredEmail:
+    """The Django email, carrying its ready SMTP bytes too (see inviteflow.mail.wire)."""
+    email = wire.WiredEmail(
         message.subject, message.body, message.from_email, [message.to_email],
         headers={"Message-ID": message.message_id},
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
+    email.wire = wire.build(
+        subject=message.subject, body=message.body, html_body=message.html_body,
+        from_email=message.from_email, to=message.to_email, message_id=message.message_id,
+    )
     return email
 
 
