@@ -53,6 +53,14 @@ def sandbox_stats(http) -> dict:
     return http.get("/sandbox/stats").json()
 
 
+def calls_to(stats: dict, path: str) -> int:
+    return sum(
+        counts["total"]
+        for endpoint, counts in stats["by_endpoint"].items()
+        if endpoint.endswith(path)
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--creators", type=int, default=1000)
@@ -87,6 +95,7 @@ def main() -> None:
     )
 
     control.put("/sandbox/faults", json={"error_rate": 0.2, "timeout_rate": 0.05})
+    control.delete("/sandbox/stats")
     before = stats["campaign_objects_created"]
     faulty = make_campaign(workspace, "Faulty", args.creators)
     elapsed = provision(faulty)
@@ -105,9 +114,12 @@ def main() -> None:
             ("TikTok objects created", stats["campaign_objects_created"] - before),
             ("creators with exactly one object", sum(1 for n in per_handle.values() if n == 1)),
             ("creators with duplicates", sum(1 for n in per_handle.values() if n > 1)),
+            ("create calls", calls_to(stats, "/tto/tcm/campaign/create/")),
+            ("campaign-list calls (reconciliation)", calls_to(stats, "/tto/tcm/campaign/")),
             ("answers by code", stats["by_code"]),
             ("40100 answers", stats["throttled"]),
             ("wall time", f"{elapsed:.1f} s"),
+            ("calls ÷ 10 QPS", f"{stats['total_calls'] / QPS:.1f} s"),
         ],
     )
     server.shutdown()
