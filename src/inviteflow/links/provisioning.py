@@ -36,6 +36,7 @@ Status = InviteLink.Status
 BATCH = 40
 MAX_ROUNDS = 8
 PAGE_PATIENCE = 5  # attempts per campaign-list page during reconciliation
+UNSURE_PER_SWEEP = 5000  # links one sweep settles; more wait for the next round
 CONNECTION_LOST_AFTER = 10  # consecutive connection failures without a success
 
 
@@ -244,8 +245,8 @@ def reconcile(run: Run) -> int:
     """Settle every link of the workspace whose last create has an unknown outcome, with one
     sweep of the account's campaign list (one TikTok account per workspace, so one sweep serves
     all its campaigns). Returns how many links were found not to exist (safe to create)."""
-    in_workspace = Q(workspace_id=run.campaign.workspace_id)
-    unsure = {link.tiktok_campaign_name: link for link in claim(in_workspace, True, 100_000)}
+    claimed = claim(Q(workspace_id=run.campaign.workspace_id), True, UNSURE_PER_SWEEP)
+    unsure = {link.tiktok_campaign_name: link for link in claimed}
     if not unsure:
         return 0
     try:
