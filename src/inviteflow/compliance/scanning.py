@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -26,6 +25,7 @@ from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.models import Campaign, CampaignCreator
 from inviteflow.compliance import detection, services
 from inviteflow.compliance.models import ScanCursor
+from inviteflow.core.threads import closes_connection
 from inviteflow.creators.models import Creator
 from inviteflow.tiktok import errors, schemas
 from inviteflow.tiktok.client import TikTokClient
@@ -172,11 +172,9 @@ def _read_all(scan: Scan, chunk: list[Target]) -> list[Read]:
         return list(pool.map(lambda target: _read_in_thread(scan, target), chunk))
 
 
+@closes_connection  # the shared limiter used this thread's own connection
 def _read_in_thread(scan: Scan, target: Target) -> Read:
-    try:
-        return read_new_videos(scan.client, scan.account_id, target)
-    finally:
-        connection.close()  # the shared limiter used this thread's own connection
+    return read_new_videos(scan.client, scan.account_id, target)
 
 
 def read_new_videos(client: TikTokClient, account_id: str, target: Target) -> Read:

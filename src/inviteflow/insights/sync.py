@@ -22,10 +22,10 @@ from queue import Empty, SimpleQueue
 from threading import Lock
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
+from inviteflow.core.threads import closes_connection
 from inviteflow.insights import services
 from inviteflow.insights.models import PostInsights
 from inviteflow.insights.services import PostRef
@@ -187,16 +187,14 @@ def each(fetches: list[Fetch], work: Callable[[Fetch], None]) -> None:
     for fetch in fetches:
         waiting.put(fetch)
 
+    @closes_connection
     def drain() -> None:
-        try:
-            while True:
-                try:
-                    fetch = waiting.get_nowait()
-                except Empty:
-                    return
-                work(fetch)
-        finally:
-            connection.close()
+        while True:
+            try:
+                fetch = waiting.get_nowait()
+            except Empty:
+                return
+            work(fetch)
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="insights") as pool:
         for done in [pool.submit(drain) for _ in range(workers)]:

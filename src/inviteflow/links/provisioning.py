@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from django.db.models import Q
 from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
+from inviteflow.core.threads import closes_connection
 from inviteflow.links import services
 from inviteflow.links.models import InviteLink, Provisioning
 from inviteflow.tiktok import errors
@@ -147,14 +148,8 @@ def _fail(link: InviteLink, code: str, message: str) -> None:
 # -- One link --------------------------------------------------------------------------
 
 
+@closes_connection
 def provision_one(run: Run, link: InviteLink) -> None:
-    try:
-        _provision_one(run, link)
-    finally:
-        connection.close()  # each pool thread has its own connection
-
-
-def _provision_one(run: Run, link: InviteLink) -> None:
     if run.stop is not None:
         return release(link)
     name = link.tiktok_campaign_name or tiktok_campaign_name(link, _links_of(link))
@@ -284,11 +279,9 @@ def sweep_campaigns(run: Run) -> Sweep:
     return Sweep(by_name, all(page.page_info.total_number == total for page in rest))
 
 
+@closes_connection
 def _page_in_thread(run: Run, page: int) -> CampaignPage:
-    try:
-        return _page_with_patience(run, page)
-    finally:
-        connection.close()  # each pool thread has its own connection (the limiter's)
+    return _page_with_patience(run, page)
 
 
 def _page_with_patience(run: Run, page: int) -> CampaignPage:

@@ -43,6 +43,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from inviteflow.core.threads import closes_connection
 from inviteflow.mail import wire
 from inviteflow.outreach.models import OutboxMessage, OutreachBatch
 
@@ -112,11 +113,9 @@ def _drain(batch_id: int, stale_after: timedelta) -> DeliveryReport:
     return report
 
 
+@closes_connection
 def _drain_in_thread(batch_id: int, stale_after: timedelta) -> DeliveryReport:
-    try:
-        return _drain(batch_id, stale_after)
-    finally:
-        db.connection.close()  # each thread has its own database connection
+    return _drain(batch_id, stale_after)
 
 
 def settle_abandoned(scope: Q, stale_after: timedelta = STALE_CLAIM_AFTER) -> int:
