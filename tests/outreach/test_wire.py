@@ -8,6 +8,8 @@ import pytest
 from django.core.mail import EmailMultiAlternatives, get_connection
 
 from inviteflow.mail import wire
+from inviteflow.outreach.delivery import as_email
+from inviteflow.outreach.models import OutboxMessage
 
 LONG_LINE = "word " * 300  # 1,500 characters on one line
 CASES = {
@@ -69,12 +71,36 @@ def test_unusual_addresses_are_left_to_django(to):
                       message_id="<m@x>") is None
 
 
+def outreach_shaped(**changes) -> wire.WiredEmail:
+    fields = dict(subject="Hello", body="Body", from_email="hello@brand.test",
+                  to=["ada@creators.test"], headers={"Message-ID": "<wired@inviteflow.test>"})
+    message = wire.WiredEmail(**{**fields, **changes})
+    message.attach_alternative("<p>Body</p>", "text/html")
+    return message
+
+
+def test_an_outreach_shaped_email_has_a_wire_form():
+    message = outreach_shaped()
+    assert parse(message.wire.data)["Message-ID"] == "<wired@inviteflow.test>"
+    assert content(parse(message.wire.data), "html") == "<p>Body</p>"
+
+
+@pytest.mark.parametrize("changes", [
+    {"to": ["ada@creators.test", "bo@creators.test"]},
+    {"cc": ["boss@brand.test"]},
+    {"reply_to": ["team@brand.test"]},
+    {"headers": {}},
+    {"headers": {"Message-ID": "<m@x>", "X-Campaign": "spring"}},
+    {"attachments": [("brief.txt", "Daylight.", "text/plain")]},
+])
+def test_any_other_shape_is_left_to_django(changes):
+    assert outreach_shaped(**changes).wire is None
+
+
 def test_smtp_backend_sends_the_wire_bytes_as_they_are(smtp):
-    message = wire.WiredEmail("Hello", "Body", "hello@brand.test", ["ada@creators.test"])
-    message.wire = wire.build(subject="Hello", body="Body", html_body="<p>Body</p>",
-                              from_email="hello@brand.test", to="ada@creators.test",
-                              message_id="<wired@inviteflow.test>")
+    message = outreach_shaped()
     plain = wire.WiredEmail("Plain", "Built by Django", "hello@brand.test", ["bo@creators.test"])
+    assert plain.wire is None, "no Message-ID: not the outreach shape"
 
     with get_connection() as connection:
         assert connection.send_messages([message, plain]) == 2
@@ -84,3 +110,12 @@ def test_smtp_backend_sends_the_wire_bytes_as_they_are(smtp):
     assert wired.get_boundary().startswith("=_inviteflow_"), "our bytes, not rebuilt"
     assert (wired["To"], content(wired, "html")) == ("ada@creators.test", "<p>Body</p>")
     assert (built["Subject"], content(built, "plain").strip()) == ("Plain", "Built by Django")
+
+
+def test_outbox_messages_go_out_in_wire_form():
+    message = OutboxMessage(subject="Hi", body="Body", html_body="<p>Body</p>",
+                            from_email="hello@brand.test", to_email="ada@creators.test",
+                            message_id="<outreach.k@inviteflow.test>")
+    email = as_email(message)
+    assert email.wire is not None
+    assert parse(email.wire.data)["Message-ID"] == "<outreach.k@inviteflow.test>"

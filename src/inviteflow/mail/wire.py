@@ -16,6 +16,7 @@ import binascii
 import secrets
 from dataclasses import dataclass
 from email.utils import formataddr, formatdate, parseaddr
+from functools import cached_property
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -33,9 +34,33 @@ class Wire:
 
 
 class WiredEmail(EmailMultiAlternatives):
-    """A Django email that may also carry its SMTP wire form, built by `build`."""
+    """A Django email whose SMTP wire form `build` writes, when it has the shape outreach uses:
+    one recipient, a Message-ID, text and at most an HTML alternative, nothing else. Built on
+    first use, so backends that never send wire bytes never pay for them."""
 
-    wire: "Wire | None" = None
+    @cached_property
+    def wire(self) -> Wire | None:
+        html = [
+            content
+            for content, mimetype in self.alternatives
+            if mimetype == "text/html" and isinstance(content, str)
+        ]
+        simple = (
+            len(self.to) == 1
+            and len(html) == len(self.alternatives) <= 1
+            and not (self.cc or self.bcc or self.reply_to or self.attachments)
+            and set(self.extra_headers) == {"Message-ID"}
+        )
+        if not simple:
+            return None
+        return build(
+            subject=str(self.subject),
+            body=str(self.body),
+            html_body=html[0] if html else "",
+            from_email=self.from_email,
+            to=self.to[0],
+            message_id=self.extra_headers["Message-ID"],
+        )
 
 
 def build(
@@ -48,7 +73,7 @@ def build(
     if any(_breaks_line(value) for value in (subject, from_email, to, message_id)):
         return None
     headers = [
-        ("From", _mailbox(sender)),
+        ("From", formataddr(sender, charset="utf-8")),
         ("To", to),
         ("Subject", encode_header(subject)),
         ("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
@@ -105,12 +130,8 @@ def _boundary(*contents: str) -> str:
             return boundary
 
 
-def _mailbox(name_and_address: tuple[str, str]) -> str:
-    return formataddr(name_and_address, charset="utf-8")
-
-
 def _plain_address(address: str) -> bool:
-    return address.isascii() and address.count("@") == 1 and not _breaks_line(address)
+    return address.isascii() and address.count("@") == 1
 
 
 def _breaks_line(value: str) -> bool:

@@ -44,7 +44,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from inviteflow.core.threads import closes_connection
-from inviteflow.mail import wire
+from inviteflow.mail.wire import WiredEmail
 from inviteflow.outreach.models import OutboxMessage, OutreachBatch
 
 logger = logging.getLogger(__name__)
@@ -228,18 +228,14 @@ class _Courier:
             self.accepted = []
 
 
-def as_email(message: OutboxMessage) -> wire.WiredEmail:
-    """The Django email, carrying its ready SMTP bytes too (see inviteflow.mail.wire)."""
-    email = wire.WiredEmail(
+def as_email(message: OutboxMessage) -> WiredEmail:
+    """The Django email; the SMTP backend sends its directly built bytes (inviteflow.mail.wire)."""
+    email = WiredEmail(
         message.subject, message.body, message.from_email, [message.to_email],
         headers={"Message-ID": message.message_id},
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
-    email.wire = wire.build(
-        subject=message.subject, body=message.body, html_body=message.html_body,
-        from_email=message.from_email, to=message.to_email, message_id=message.message_id,
-    )
     return email
 
 
