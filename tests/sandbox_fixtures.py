@@ -48,6 +48,11 @@ class LiveSandbox:
     def stats(self) -> dict:
         return self.control.get("/sandbox/stats").json()
 
+    def calls_to(self, path: str) -> int:
+        """Calls the sandbox answered on endpoints ending with `path` (any API version)."""
+        endpoints = self.stats()["by_endpoint"]
+        return sum(found["total"] for name, found in endpoints.items() if name.endswith(path))
+
     def clear_stats(self) -> None:
         self.control.delete("/sandbox/stats").raise_for_status()
 

@@ -19,8 +19,7 @@ REPORT_PATH = "/tto/tcm/report/"
 
 def report_calls(sandbox) -> int:
     """`/tto/tcm/report/` calls the sandbox answered so far."""
-    endpoints = sandbox.stats()["by_endpoint"]
-    return sum(found["total"] for path, found in endpoints.items() if path.endswith(REPORT_PATH))
+    return sandbox.calls_to(REPORT_PATH)
 
 
 def tiktok_campaign(workspace, handles: list[str], **fields):
