@@ -40,6 +40,7 @@ def test_the_report_page_shows_totals_charts_and_tables(viewer_client, campaign)
     assert "as of 10 May 2026 12:00 UTC" in html
     assert "Refresh insights" not in html  # viewers read only
     assert html.count('data-post="') == 3 and html.count('data-creator="') == 2
+    assert '<td class="num">3,000</td>' in html and '<td class="num">8.0 s</td>' in html
 
 
 def test_the_campaign_details_page_links_to_the_report(viewer_client, campaign):
