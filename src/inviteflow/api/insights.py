@@ -21,10 +21,11 @@ from ninja import Query, Router, Schema, Status
 from inviteflow.accounts.access import get_for_workspace, scoped
 from inviteflow.api.auth import workspace_of
 from inviteflow.api.pagination import PageParams, page_of
+from inviteflow.api.sync import SyncStateOut, sync_state
 from inviteflow.campaigns.models import Campaign
 from inviteflow.creators.models import Creator
 from inviteflow.insights import rollups, services
-from inviteflow.insights.models import InsightsSync, MetricSnapshot, PostInsights
+from inviteflow.insights.models import MetricSnapshot, PostInsights
 from inviteflow.posts.models import Post
 
 router = Router(tags=["insights"])
@@ -79,16 +80,10 @@ class TrendPointOut(Schema):
     engagement_count: int
 
 
-class SyncOut(Schema):
-    requested_at: datetime | None = None
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    queued: bool = False
-    running: bool = False
+class InsightsSyncOut(SyncStateOut):
     reports_fetched: int = 0
     posts_updated: int = 0
     posts_finalized: int = 0
-    last_error: str = ""
 
 
 class ReportOut(Schema):
@@ -104,7 +99,7 @@ class ReportOut(Schema):
     views_by_source: list[SourceOut]
     retention: list[RetentionPointOut]
     views_over_time: list[TrendPointOut]
-    sync: SyncOut
+    sync: InsightsSyncOut
 
 
 class FiguresOut(RatesOut):
@@ -205,7 +200,7 @@ def _report(report: rollups.Report) -> dict[str, Any]:
         "retention": [{"at_percent": int(b.key), "share": b.share}
                       for b in found.get("retention", [])],
         "views_over_time": [_trend(point) for point in report.trend],
-        "sync": _sync(report.sync),
+        "sync": sync_state(InsightsSyncOut, report.sync),
     }
 
 
@@ -216,12 +211,6 @@ def _share(bucket: rollups.Bucket) -> dict[str, Any]:
 def _trend(point: Any) -> dict[str, Any]:
     return {"at": point.taken_at, "posts": point.posts, "video_views": point.video_views,
             "reach": point.reach, "engagement_count": point.engagement_count}
-
-
-def _sync(state: InsightsSync | None) -> dict[str, Any]:
-    if state is None:
-        return {}
-    return {name: getattr(state, name) for name in SyncOut.model_fields}
 
 
 @router.get("/campaigns/{campaign_id}/report/posts", response=PostFiguresPage,
@@ -290,17 +279,17 @@ def _latest(row: PostInsights) -> dict[str, Any]:
             "anchor_metrics": details["anchor_metrics"]}
 
 
-@router.post("/campaigns/{campaign_id}/insights/sync", response={202: SyncOut},
+@router.post("/campaigns/{campaign_id}/insights/sync", response={202: InsightsSyncOut},
              summary="Read the campaign's insights from TikTok now")
 def sync_insights(request: HttpRequest, campaign_id: int):
     """One report read per TikTok campaign object behind the campaign's linked posts, per
     target country, per page; runs in the background. The scheduler does the same every
     6 hours."""
     state = services.request_sync(_campaign(request, campaign_id))
-    return Status(202, _sync(state))
+    return Status(202, sync_state(InsightsSyncOut, state))
 
 
-@router.get("/campaigns/{campaign_id}/insights/sync", response=SyncOut,
+@router.get("/campaigns/{campaign_id}/insights/sync", response=InsightsSyncOut,
             summary="The campaign's last insights sync")
 def sync_status(request: HttpRequest, campaign_id: int):
-    return _sync(rollups.sync_state(_campaign(request, campaign_id)))
+    return sync_state(InsightsSyncOut, rollups.sync_state(_campaign(request, campaign_id)))

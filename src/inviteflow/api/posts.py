@@ -19,9 +19,10 @@ from inviteflow.accounts.access import get_for_workspace
 from inviteflow.api.auth import workspace_of
 from inviteflow.api.errors import ApiError
 from inviteflow.api.pagination import MAX_LIMIT, PageParams, page_of
+from inviteflow.api.sync import SyncStateOut, sync_state
 from inviteflow.campaigns.models import Campaign
 from inviteflow.posts import queries, services
-from inviteflow.posts.models import CampaignSync, MissingPosts
+from inviteflow.posts.models import MissingPosts
 
 router = Router(tags=["posts"])
 
@@ -78,15 +79,9 @@ class MissingPage(Schema):
     count: int
 
 
-class SyncOut(Schema):
-    requested_at: datetime | None = None
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    queued: bool = False
-    running: bool = False
+class PostSyncOut(SyncStateOut):
     videos_seen: int = 0
     posts_added: int = 0
-    last_error: str = ""
 
 
 def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
@@ -137,24 +132,16 @@ def _missing(row: queries.CreatorProgress, missing: MissingPosts | None) -> dict
     }
 
 
-@router.post("/campaigns/{campaign_id}/sync", response={202: SyncOut},
+@router.post("/campaigns/{campaign_id}/sync", response={202: PostSyncOut},
              summary="Reconcile the campaign's posts with TikTok now")
 def sync_campaign(request: HttpRequest, campaign_id: int):
     """Reads the campaign's linked videos from TikTok, adds posts webhooks missed, re-runs
     the checks and refreshes "why is my post missing". Runs in the background."""
     state = services.request_sync(_campaign(request, campaign_id))
-    return Status(202, _sync(state))
+    return Status(202, sync_state(PostSyncOut, state))
 
 
-@router.get("/campaigns/{campaign_id}/sync", response=SyncOut,
+@router.get("/campaigns/{campaign_id}/sync", response=PostSyncOut,
             summary="The campaign's last reconciliation with TikTok")
 def sync_status(request: HttpRequest, campaign_id: int):
-    return _sync(queries.sync_state(_campaign(request, campaign_id)))
-
-
-def _sync(state: CampaignSync | None) -> dict[str, object]:
-    if state is None:
-        return {}
-    fields = ("requested_at", "started_at", "finished_at", "queued", "running", "videos_seen",
-              "posts_added", "last_error")
-    return {name: getattr(state, name) for name in fields}
+    return sync_state(PostSyncOut, queries.sync_state(_campaign(request, campaign_id)))
