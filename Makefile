@@ -24,8 +24,9 @@ run: $(STAMP)  ## migrate, seed the demo workspace, start web + worker + schedul
 test: $(STAMP)  ## the whole suite: SQLite always, PostgreSQL when reachable
 	bash scripts/test.sh
 
-lint: $(STAMP)  ## ruff, mypy, migrations and OpenAPI drift
+lint: $(STAMP)  ## ruff (lint and format), mypy, migrations and OpenAPI drift
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/inviteflow makemigrations --check --dry-run
 

@@ -40,11 +40,16 @@ def make_campaign(workspace, creators: int):
 
     today = timezone.localdate()
     campaign = campaigns.create_campaign(
-        workspace, name="Spring Launch", starts_on=today - timedelta(days=30),
-        ends_on=today + timedelta(days=30), hashtags=["springlaunch"], tiktok_enabled=True,
+        workspace,
+        name="Spring Launch",
+        starts_on=today - timedelta(days=30),
+        ends_on=today + timedelta(days=30),
+        hashtags=["springlaunch"],
+        tiktok_enabled=True,
     )
-    rows = [Creator(workspace=workspace, name=f"C{i}", handle=f"creator_{i}")
-            for i in range(creators)]
+    rows = [
+        Creator(workspace=workspace, name=f"C{i}", handle=f"creator_{i}") for i in range(creators)
+    ]
     campaigns.add_creators(campaign, Creator.objects.bulk_create(rows))
     return campaign
 
@@ -53,15 +58,22 @@ def video_row(handle: str, created_ms: int, caption: str) -> dict:
     from tiktok_sandbox.ids import new_id
 
     tags = [word.lstrip("#") for word in caption.split() if word.startswith("#")]
-    return {"video_id": new_id(created_ms), "handle": handle, "caption": caption,
-            "hashtags": tags, "mentions": [], "branded": int("ad" in tags),
-            "create_ms": created_ms, "campaign_id": None, "linked_via": None,
-            "linked_ms": None, "takedown_ms": created_ms + 72 * 3_600_000 if "ad" in tags
-            else None}
+    return {
+        "video_id": new_id(created_ms),
+        "handle": handle,
+        "caption": caption,
+        "hashtags": tags,
+        "mentions": [],
+        "branded": int("ad" in tags),
+        "create_ms": created_ms,
+        "campaign_id": None,
+        "linked_via": None,
+        "linked_ms": None,
+        "takedown_ms": created_ms + 72 * 3_600_000 if "ad" in tags else None,
+    }
 
 
-def seed(app, creators: int, videos: int, minute_offset: int = 0,
-         every: int = 1) -> int:
+def seed(app, creators: int, videos: int, minute_offset: int = 0, every: int = 1) -> int:
     """`videos` posts for every `every`-th creator, written in one transaction."""
     store, now = app.runtime.store, app.runtime.now_ms()
     written = 0
@@ -130,16 +142,22 @@ def main() -> None:
 
     start = time.perf_counter()
     written = seed(app, args.creators, args.videos)
-    report("Seeding the sandbox store", [("posts written", written),
-                                         ("time", f"{time.perf_counter() - start:.1f} s")])
+    report(
+        "Seeding the sandbox store",
+        [("posts written", written), ("time", f"{time.perf_counter() - start:.1f} s")],
+    )
 
     first_minimum = args.creators * math.ceil(args.videos / PAGE)
-    report(f"1. First scan: {args.creators} creators × {args.videos} posts",
-           rows_for(*scan(campaign, control), first_minimum, qps))
+    report(
+        f"1. First scan: {args.creators} creators × {args.videos} posts",
+        rows_for(*scan(campaign, control), first_minimum, qps),
+    )
 
     seed(app, args.creators, 1, minute_offset=1, every=NEW_POST_EVERY)
-    report(f"2. Incremental scan: 1 new post for 1 creator in {NEW_POST_EVERY}",
-           rows_for(*scan(campaign, control), args.creators, qps))
+    report(
+        f"2. Incremental scan: 1 new post for 1 creator in {NEW_POST_EVERY}",
+        rows_for(*scan(campaign, control), args.creators, qps),
+    )
     server.shutdown()
 
 

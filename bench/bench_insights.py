@@ -104,11 +104,19 @@ def start_sandbox_process(db_path: Path, latency_ms: int):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "SANDBOX_QPS": "1000", "SANDBOX_QPM": "100000",
-           "SANDBOX_LATENCY_MS": str(latency_ms), "PYTHONPATH": str(ROOT / "src")}
+    env = {
+        **os.environ,
+        "SANDBOX_QPS": "1000",
+        "SANDBOX_QPM": "100000",
+        "SANDBOX_LATENCY_MS": str(latency_ms),
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "tiktok_sandbox", "--port", str(port), "--db", str(db_path)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     control = http_client(base_url=url, timeout=60)
     _wait_until_up(control)
@@ -131,21 +139,41 @@ def _wait_until_up(control) -> None:
 
 def _campaign_row(campaign_id: str, token: str, name: str, now: int) -> dict:
     return {
-        "campaign_id": campaign_id, "account_id": DEMO_ACCOUNT, "campaign_type": "CAMPAIGN",
-        "channel_type": "API_LITE_CAMPAIGN", "campaign_name": name, "campaign_description": None,
-        "brand_name": None, "brand_profile_id": None, "anchor_id": None, "advertiser_ids": [],
-        "auth_days": 30, "business_account_handle": None, "send_notification": 0,
-        "country_codes": ["US"], "invite_token": token,
-        "invite_link": f"https://sandbox.bench/t/{token}/", "posts_per_creator": 10,
-        "campaign_code": None, "create_ms": now, "update_ms": now,
+        "campaign_id": campaign_id,
+        "account_id": DEMO_ACCOUNT,
+        "campaign_type": "CAMPAIGN",
+        "channel_type": "API_LITE_CAMPAIGN",
+        "campaign_name": name,
+        "campaign_description": None,
+        "brand_name": None,
+        "brand_profile_id": None,
+        "anchor_id": None,
+        "advertiser_ids": [],
+        "auth_days": 30,
+        "business_account_handle": None,
+        "send_notification": 0,
+        "country_codes": ["US"],
+        "invite_token": token,
+        "invite_link": f"https://sandbox.bench/t/{token}/",
+        "posts_per_creator": 10,
+        "campaign_code": None,
+        "create_ms": now,
+        "update_ms": now,
     }
 
 
 def _video_row(video_id: str, handle: str, campaign_id: str, created: int) -> dict:
     return {
-        "video_id": video_id, "handle": handle, "caption": "#springlaunch",
-        "hashtags": ["springlaunch"], "mentions": [], "branded": 0, "create_ms": created,
-        "campaign_id": campaign_id, "linked_via": "invite_link", "linked_ms": created,
+        "video_id": video_id,
+        "handle": handle,
+        "caption": "#springlaunch",
+        "hashtags": ["springlaunch"],
+        "mentions": [],
+        "branded": 0,
+        "create_ms": created,
+        "campaign_id": campaign_id,
+        "linked_via": "invite_link",
+        "linked_ms": created,
         "takedown_ms": None,
     }
 
@@ -160,26 +188,63 @@ def seed_inviteflow(workspace, name: str, prefix: str, seeded: list):
     from inviteflow.posts.models import Post
 
     campaign = Campaign.objects.create(
-        workspace=workspace, name=name, starts_on=date(2026, 5, 1), ends_on=date(2026, 5, 31),
-        posts_required=10, countries=["US"], tiktok_enabled=True, status="active",
+        workspace=workspace,
+        name=name,
+        starts_on=date(2026, 5, 1),
+        ends_on=date(2026, 5, 31),
+        posts_required=10,
+        countries=["US"],
+        tiktok_enabled=True,
+        status="active",
     )
     creators = Creator.objects.bulk_create(
-        [Creator(workspace=workspace, name=f"Creator {i:05}", handle=f"{prefix}_{i}")
-         for i in range(len(seeded))], batch_size=2000)
+        [
+            Creator(workspace=workspace, name=f"Creator {i:05}", handle=f"{prefix}_{i}")
+            for i in range(len(seeded))
+        ],
+        batch_size=2000,
+    )
     CampaignCreator.objects.bulk_create(
-        [CampaignCreator(campaign=campaign, creator=c) for c in creators], batch_size=2000)
+        [CampaignCreator(campaign=campaign, creator=c) for c in creators], batch_size=2000
+    )
     links = InviteLink.objects.bulk_create(
-        [InviteLink(workspace=workspace, campaign=campaign, creator=c, sequence=1,
-                    status="exhausted", tiktok_campaign_id=obj, url=url, posts_used=len(videos))
-         for c, (obj, url, videos) in zip(creators, seeded, strict=True)], batch_size=2000)
+        [
+            InviteLink(
+                workspace=workspace,
+                campaign=campaign,
+                creator=c,
+                sequence=1,
+                status="exhausted",
+                tiktok_campaign_id=obj,
+                url=url,
+                posts_used=len(videos),
+            )
+            for c, (obj, url, videos) in zip(creators, seeded, strict=True)
+        ],
+        batch_size=2000,
+    )
     now = timezone.now()
     Post.objects.bulk_create(
-        [Post(workspace=workspace, campaign=campaign, creator=link.creator, invite_link=link,
-              tiktok_campaign_id=link.tiktok_campaign_id, video_id=video_id,
-              linked_via="invite_link", review_state="published", found_by="reconciliation",
-              published_at=now, counts=True, branded_content_toggle=True)
-         for link, (_, _, videos) in zip(links, seeded, strict=True) for video_id in videos],
-        batch_size=2000)
+        [
+            Post(
+                workspace=workspace,
+                campaign=campaign,
+                creator=link.creator,
+                invite_link=link,
+                tiktok_campaign_id=link.tiktok_campaign_id,
+                video_id=video_id,
+                linked_via="invite_link",
+                review_state="published",
+                found_by="reconciliation",
+                published_at=now,
+                counts=True,
+                branded_content_toggle=True,
+            )
+            for link, (_, _, videos) in zip(links, seeded, strict=True)
+            for video_id in videos
+        ],
+        batch_size=2000,
+    )
     return campaign
 
 
@@ -191,16 +256,21 @@ def earlier_points(campaign, days: int = 21, per_day: int = 4) -> None:
 
     last = CampaignSnapshot.objects.filter(campaign=campaign).latest("taken_at")
     steps = days * per_day
-    CampaignSnapshot.objects.bulk_create([
-        CampaignSnapshot(
-            workspace_id=campaign.workspace_id, campaign=campaign, country_code="US",
-            taken_at=timezone.now() - timedelta(hours=6 * (steps - i)), posts=last.posts,
-            video_views=int(last.video_views * (1 - math.exp(-(i + 1) / 20))),
-            reach=int(last.reach * (1 - math.exp(-(i + 1) / 20))),
-            engagement_count=int(last.engagement_count * (1 - math.exp(-(i + 1) / 20))),
-        )
-        for i in range(steps)
-    ])
+    CampaignSnapshot.objects.bulk_create(
+        [
+            CampaignSnapshot(
+                workspace_id=campaign.workspace_id,
+                campaign=campaign,
+                country_code="US",
+                taken_at=timezone.now() - timedelta(hours=6 * (steps - i)),
+                posts=last.posts,
+                video_views=int(last.video_views * (1 - math.exp(-(i + 1) / 20))),
+                reach=int(last.reach * (1 - math.exp(-(i + 1) / 20))),
+                engagement_count=int(last.engagement_count * (1 - math.exp(-(i + 1) / 20))),
+            )
+            for i in range(steps)
+        ]
+    )
 
 
 # -- Measuring --------------------------------------------------------------------------------
@@ -215,8 +285,11 @@ def set_rate(control, qps: int, qpm: int) -> None:
 
 
 def report_calls(stats: dict) -> int:
-    return sum(found["total"] for path, found in stats["by_endpoint"].items()
-               if path.endswith("/tto/tcm/report/"))
+    return sum(
+        found["total"]
+        for path, found in stats["by_endpoint"].items()
+        if path.endswith("/tto/tcm/report/")
+    )
 
 
 def timed_sync(campaign) -> tuple[float, dict]:
@@ -239,8 +312,10 @@ def page_figures(user, campaign, label: str) -> list[tuple[str, object]]:
     assert client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
-    return [(f"{label}: queries", len(queries)),
-            (f"{label}: median", f"{median_ms(lambda: client.get(url)):.1f} ms")]
+    return [
+        (f"{label}: queries", len(queries)),
+        (f"{label}: median", f"{median_ms(lambda: client.get(url)):.1f} ms"),
+    ]
 
 
 def run(args: argparse.Namespace) -> None:
@@ -259,8 +334,10 @@ def run(args: argparse.Namespace) -> None:
 
     store = Store(str(var / "sandbox.sqlite3"))
     small_links = max(1, args.links // 10)
-    seeded = {"small": seed_sandbox(store, "s", small_links, args.posts_per_link),
-              "big": seed_sandbox(store, "b", args.links, args.posts_per_link)}
+    seeded = {
+        "small": seed_sandbox(store, "s", small_links, args.posts_per_link),
+        "big": seed_sandbox(store, "b", args.links, args.posts_per_link),
+    }
     store.close()
     sandbox, control = start_sandbox_process(var / "sandbox.sqlite3", args.latency_ms)
     try:
@@ -285,21 +362,24 @@ def run(args: argparse.Namespace) -> None:
     calls = report_calls(stats)
     minimum = args.links * math.ceil(args.posts_per_link / page_size())
     ideal = calls / QPS
-    report(f"1. One insights sync: {args.links} links × {args.posts_per_link} posts at "
-           f"{QPS} QPS / {QPM} QPM, {args.latency_ms} ms latency, "
-           f"{args.concurrency} concurrent reads", [
-        ("posts updated", result["posts_updated"]),
-        ("report calls", calls),
-        ("minimum (objects × regions × pages)", minimum),
-        ("other TikTok calls", stats["total_calls"] - calls),
-        ("40100 answers", stats["throttled"]),
-        ("errors", result["error"] or "none"),
-        ("wall time", f"{elapsed:.1f} s"),
-        ("CPU time of this process", f"{result['cpu_s']:.1f} s"),
-        ("ideal (calls ÷ 10 QPS)", f"{ideal:.1f} s"),
-        ("ratio (target ≤ 1.15)", f"{elapsed / ideal:.3f}"),
-        ("effective QPS", f"{calls / elapsed:.2f}"),
-    ])
+    report(
+        f"1. One insights sync: {args.links} links × {args.posts_per_link} posts at "
+        f"{QPS} QPS / {QPM} QPM, {args.latency_ms} ms latency, "
+        f"{args.concurrency} concurrent reads",
+        [
+            ("posts updated", result["posts_updated"]),
+            ("report calls", calls),
+            ("minimum (objects × regions × pages)", minimum),
+            ("other TikTok calls", stats["total_calls"] - calls),
+            ("40100 answers", stats["throttled"]),
+            ("errors", result["error"] or "none"),
+            ("wall time", f"{elapsed:.1f} s"),
+            ("CPU time of this process", f"{result['cpu_s']:.1f} s"),
+            ("ideal (calls ÷ 10 QPS)", f"{ideal:.1f} s"),
+            ("ratio (target ≤ 1.15)", f"{elapsed / ideal:.3f}"),
+            ("effective QPS", f"{calls / elapsed:.2f}"),
+        ],
+    )
 
     for campaign in (small, big):
         earlier_points(campaign)
@@ -307,8 +387,9 @@ def run(args: argparse.Namespace) -> None:
         cursor.execute("ANALYZE")
     rows = page_figures(user, small, f"{small.posts.count():>6} posts")
     rows += page_figures(user, big, f"{big.posts.count():>6} posts")
-    report(f"2. Campaign report page on {connection.vendor} (target < 500 ms, constant queries)",
-           rows)
+    report(
+        f"2. Campaign report page on {connection.vendor} (target < 500 ms, constant queries)", rows
+    )
 
 
 def main() -> None:

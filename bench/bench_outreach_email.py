@@ -71,8 +71,12 @@ def start_smtp_server():
 
 def set_up_django(var_dir: str, smtp_port: int) -> None:
     os.environ.pop("DATABASE_URL", None)
-    os.environ.update(INVITEFLOW_VAR_DIR=var_dir, EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
-                      DJANGO_SETTINGS_MODULE="inviteflow.settings", LOG_LEVEL="WARNING")
+    os.environ.update(
+        INVITEFLOW_VAR_DIR=var_dir,
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+        DJANGO_SETTINGS_MODULE="inviteflow.settings",
+        LOG_LEVEL="WARNING",
+    )
     sys.path.insert(0, str(ROOT / "src"))
     import django
     from django.core.management import call_command
@@ -90,19 +94,39 @@ def seed(count: int, round_no: int):
     from inviteflow.links.models import InviteLink
 
     workspace = create_workspace(f"bench-{round_no}", "Bench Brand")
-    campaign = create_campaign(workspace, name="Spring Launch", starts_on=date(2025, 5, 1),
-                               ends_on=date(2025, 5, 31), posts_required=12,
-                               hashtags=["springlaunch"], brief="Daylight.")
+    campaign = create_campaign(
+        workspace,
+        name="Spring Launch",
+        starts_on=date(2025, 5, 1),
+        ends_on=date(2025, 5, 31),
+        posts_required=12,
+        hashtags=["springlaunch"],
+        brief="Daylight.",
+    )
     Creator.objects.bulk_create(
-        Creator(workspace=workspace, name=f"Creator {i}", handle=f"creator_{i}",
-                email=f"creator{i}@bench.test") for i in range(count))
+        Creator(
+            workspace=workspace,
+            name=f"Creator {i}",
+            handle=f"creator_{i}",
+            email=f"creator{i}@bench.test",
+        )
+        for i in range(count)
+    )
     creators = list(Creator.objects.filter(workspace=workspace).order_by("pk"))
-    CampaignCreator.objects.bulk_create(CampaignCreator(campaign=campaign, creator=c)
-                                        for c in creators)
+    CampaignCreator.objects.bulk_create(
+        CampaignCreator(campaign=campaign, creator=c) for c in creators
+    )
     InviteLink.objects.bulk_create(
-        InviteLink(workspace=workspace, campaign=campaign, creator=c, sequence=1,
-                   status=InviteLink.Status.ACTIVE, url=f"https://www.tiktok.com/t/{c.handle}/")
-        for c in creators)
+        InviteLink(
+            workspace=workspace,
+            campaign=campaign,
+            creator=c,
+            sequence=1,
+            status=InviteLink.Status.ACTIVE,
+            url=f"https://www.tiktok.com/t/{c.handle}/",
+        )
+        for c in creators
+    )
     return workspace, campaign, creators
 
 
@@ -131,8 +155,9 @@ def bare_loops(batch, port: int) -> tuple[float, float]:
 
     emails = []
     for m in batch.messages.order_by("pk"):
-        email = EmailMultiAlternatives(m.subject, m.body, m.from_email, [m.to_email],
-                                       headers={"Message-ID": m.message_id})
+        email = EmailMultiAlternatives(
+            m.subject, m.body, m.from_email, [m.to_email], headers={"Message-ID": m.message_id}
+        )
         email.attach_alternative(m.html_body, "text/html")
         emails.append(email)
     start = time.perf_counter()
@@ -190,8 +215,10 @@ def report(count: int, rounds: list[Round]) -> None:
         seconds = median(getattr(r, attribute) for r in rounds)
         return f"{label:<40}{seconds:7.2f} s  {count / seconds:7.0f} emails/s"
 
-    print(f"{count} personalised emails, loopback SMTP (aiosmtpd in its own process), "
-          f"median of {len(rounds)} rounds")
+    print(
+        f"{count} personalised emails, loopback SMTP (aiosmtpd in its own process), "
+        f"median of {len(rounds)} rounds"
+    )
     print(line("  render + queue (one transaction)", "queue_s"))
     print(line("  deliver (claim, hand over, send)", "deliver_s"))
     print(line("real path, end to end", "real_s"))
@@ -202,8 +229,10 @@ def report(count: int, rounds: list[Round]) -> None:
         verdict = "ok" if median(ratios) >= TARGET_RATIO else "below target"
         each = ", ".join(f"{ratio:.2f}" for ratio in ratios)
         label = f"ratio real / bare, {name}"
-        print(f"{label:<42}{median(ratios):5.2f}  (rounds: {each}; target ≥ {TARGET_RATIO}: "
-              f"{verdict})")
+        print(
+            f"{label:<42}{median(ratios):5.2f}  (rounds: {each}; target ≥ {TARGET_RATIO}: "
+            f"{verdict})"
+        )
 
 
 if __name__ == "__main__":

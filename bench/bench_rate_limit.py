@@ -31,14 +31,17 @@ def caller(env: dict, workspace_key: str, until: float, results) -> None:
     from inviteflow.tiktok.client import TikTokClient
 
     counts = {"ok": 0, "throttled": 0, "other": 0, "calls_at": []}
-    with TikTokClient.from_settings(ACCESS_TOKEN, workspace_key=workspace_key,
-                                    limiter_timeout=COOLDOWN_S + 30) as client:
+    with TikTokClient.from_settings(
+        ACCESS_TOKEN, workspace_key=workspace_key, limiter_timeout=COOLDOWN_S + 30
+    ) as client:
         while time.time() < until:
             try:
                 client.account_info(ACCOUNT_ID)
                 counts["ok"] += 1
             except errors.Throttled as exc:
-                counts["throttled" if not isinstance(exc, errors.RateLimitTimeout) else "other"] += 1
+                counts[
+                    "throttled" if not isinstance(exc, errors.RateLimitTimeout) else "other"
+                ] += 1
             except errors.TikTokError:
                 counts["other"] += 1
             counts["calls_at"].append(time.time())
@@ -48,8 +51,10 @@ def caller(env: dict, workspace_key: str, until: float, results) -> None:
 def run_callers(env: dict, processes: int, seconds: float, during=None) -> list:
     ctx = multiprocessing.get_context("spawn")
     results, until = ctx.Queue(), time.time() + seconds
-    procs = [ctx.Process(target=caller, args=(env, f"workspace-{i % 2}", until, results))
-             for i in range(processes)]
+    procs = [
+        ctx.Process(target=caller, args=(env, f"workspace-{i % 2}", until, results))
+        for i in range(processes)
+    ]
     for proc in procs:
         proc.start()
     if during:
@@ -75,10 +80,14 @@ def main() -> None:
     connect_demo_workspace()
     env = {
         "DATABASE_URL": f"sqlite:///{settings.DATABASES['default']['NAME']}",
-        "INVITEFLOW_VAR_DIR": str(var), "TIKTOK_API_BASE_URL": url,
-        "TIKTOK_APP_ID": settings.TIKTOK_APP_ID, "TIKTOK_APP_SECRET": settings.TIKTOK_APP_SECRET,
-        "TIKTOK_QPS": str(QPS), "TIKTOK_QPM": str(QPM),
-        "TIKTOK_THROTTLE_COOLDOWN_S": str(COOLDOWN_S), "LOG_LEVEL": "WARNING",
+        "INVITEFLOW_VAR_DIR": str(var),
+        "TIKTOK_API_BASE_URL": url,
+        "TIKTOK_APP_ID": settings.TIKTOK_APP_ID,
+        "TIKTOK_APP_SECRET": settings.TIKTOK_APP_SECRET,
+        "TIKTOK_QPS": str(QPS),
+        "TIKTOK_QPM": str(QPM),
+        "TIKTOK_THROTTLE_COOLDOWN_S": str(COOLDOWN_S),
+        "LOG_LEVEL": "WARNING",
         "REDIS_URL": "redis://127.0.0.1:6379/15" if args.redis else "",
     }
     if args.redis:
@@ -100,15 +109,20 @@ def main() -> None:
     begin = max(counts["calls_at"][0] for _, counts in results)
     end = min(counts["calls_at"][-1] for _, counts in results)
     steady = [t for _, c in results for t in c["calls_at"] if begin <= t <= end]
-    report(f"1. {args.processes} processes for {args.seconds:.0f} s, "
-           f"{'Redis' if args.redis else 'database'} limiter (10 QPS / 600 QPM)", [
-        ("calls TikTok received", calls),
-        ("40100 answers", stats["throttled"]),
-        ("sustained QPS, all processes running (target ≥ 9)",
-         f"{(len(steady) - 1) / (end - begin):.2f} over {end - begin:.0f} s"),
-        ("calls per workspace", by_workspace),
-        ("wall time incl. process start", f"{elapsed:.1f} s"),
-    ])
+    report(
+        f"1. {args.processes} processes for {args.seconds:.0f} s, "
+        f"{'Redis' if args.redis else 'database'} limiter (10 QPS / 600 QPM)",
+        [
+            ("calls TikTok received", calls),
+            ("40100 answers", stats["throttled"]),
+            (
+                "sustained QPS, all processes running (target ≥ 9)",
+                f"{(len(steady) - 1) / (end - begin):.2f} over {end - begin:.0f} s",
+            ),
+            ("calls per workspace", by_workspace),
+            ("wall time incl. process start", f"{elapsed:.1f} s"),
+        ],
+    )
 
     control.delete("/sandbox/stats")
     marks = {}
@@ -124,13 +138,18 @@ def main() -> None:
     first_throttled = after[0] if after else marks["injected"]
     inside = [t for t in after if first_throttled < t < first_throttled + COOLDOWN_S - 0.5]
     resumed = [t for t in after if t >= first_throttled + COOLDOWN_S - 0.5]
-    report(f"2. A throttle injected mid-run ({COOLDOWN_S} s cool-down)", [
-        ("throttle answers seen by our processes", sum(c["throttled"] for _, c in results)),
-        ("calls finished inside the cool-down (target 0)", len(inside)),
-        ("calls after the cool-down", len(resumed)),
-        ("first call after the cool-down began", f"{(resumed[0] - first_throttled):.1f} s"
-         if resumed else "none"),
-    ])
+    report(
+        f"2. A throttle injected mid-run ({COOLDOWN_S} s cool-down)",
+        [
+            ("throttle answers seen by our processes", sum(c["throttled"] for _, c in results)),
+            ("calls finished inside the cool-down (target 0)", len(inside)),
+            ("calls after the cool-down", len(resumed)),
+            (
+                "first call after the cool-down began",
+                f"{(resumed[0] - first_throttled):.1f} s" if resumed else "none",
+            ),
+        ],
+    )
     server.shutdown()
 
 

@@ -22,10 +22,14 @@ PORT = 8765
 
 def event_body(i: int) -> bytes:
     entry = {
-        "event_type": "tto_campaign_webhook", "tto_campaign_event_type": "tto_video_published",
-        "video_id": str(7_300_000_000_000_000_000 + i), "campaign_id": "7200000000000000001",
-        "tto_tcm_account_id": "7100000000000000001", "handle_name": f"creator_{i % 500}",
-        "event_time": "2027-05-02T10:00:00.000000Z", "log_id": f"log{i}",
+        "event_type": "tto_campaign_webhook",
+        "tto_campaign_event_type": "tto_video_published",
+        "video_id": str(7_300_000_000_000_000_000 + i),
+        "campaign_id": "7200000000000000001",
+        "tto_tcm_account_id": "7100000000000000001",
+        "handle_name": f"creator_{i % 500}",
+        "event_time": "2027-05-02T10:00:00.000000Z",
+        "log_id": f"log{i}",
     }
     envelope = {"request_id": f"req{i}", "object": 10, "time": 1809331200, "entry": [entry]}
     return json.dumps(envelope, separators=(",", ":")).encode()
@@ -33,9 +37,22 @@ def event_body(i: int) -> bytes:
 
 def start_server(env: dict) -> subprocess.Popen:
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "inviteflow.wsgi:application", "--bind",
-         f"127.0.0.1:{PORT}", "--workers", "2", "--threads", "4", "--log-level", "warning"],
-        env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "inviteflow.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     from inviteflow.outbound import http_client
 
@@ -55,8 +72,10 @@ def fire(requests: list, clients: int) -> tuple[float, list[int]]:
 
     def send(chunk):
         with http_client(base_url=f"http://127.0.0.1:{PORT}", timeout=30) as http:
-            return [http.request(method, path, content=body, headers=headers).status_code
-                    for method, path, body, headers in chunk]
+            return [
+                http.request(method, path, content=body, headers=headers).status_code
+                for method, path, body, headers in chunk
+            ]
 
     chunks = [requests[i::clients] for i in range(clients)]
     start = time.perf_counter()
@@ -79,16 +98,23 @@ def main() -> None:
 
     workspace = create_workspace("bench", "Bench")
     endpoint = WebhookEndpoint.objects.create(workspace=workspace)
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{settings.DATABASES['default']['NAME']}",
-           "INVITEFLOW_VAR_DIR": str(var), "TIKTOK_APP_SECRET": SECRET, "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{settings.DATABASES['default']['NAME']}",
+        "INVITEFLOW_VAR_DIR": str(var),
+        "TIKTOK_APP_SECRET": SECRET,
+        "LOG_LEVEL": "WARNING",
+    }
     server = start_server(env)
 
     unique = int(args.events * 0.9)
     bodies = [event_body(i) for i in range(unique)]
     bodies += random.Random(1).choices(bodies, k=args.events - unique)  # 10 % duplicates
     path = f"/webhooks/tiktok/{endpoint.token}/"
-    posts = [("POST", path, b, {"X-Open-Signature": sign(SECRET, b),
-                                "Content-Type": "application/json"}) for b in bodies]
+    posts = [
+        ("POST", path, b, {"X-Open-Signature": sign(SECRET, b), "Content-Type": "application/json"})
+        for b in bodies
+    ]
     trivial = [("GET", "/healthz", None, {}) for _ in bodies]
     try:
         webhook_s, webhook_statuses = fire(posts, args.clients)
@@ -97,16 +123,22 @@ def main() -> None:
         server.terminate()
         server.wait(10)
     stored = WebhookEvent.objects.filter(workspace=workspace).count()
-    report(f"Webhook intake on loopback: {args.events} events, {args.clients} clients, "
-           "gunicorn 2 workers × 4 threads, SQLite", [
-        ("webhook events/s", f"{args.events / webhook_s:.0f}"),
-        ("trivial endpoint (/healthz) requests/s", f"{args.events / trivial_s:.0f}"),
-        ("ratio webhook / trivial", f"{trivial_s / webhook_s:.2f}"),
-        ("answers other than 200", sum(1 for s in webhook_statuses if s != 200)
-         + sum(1 for s in trivial_statuses if s != 200)),
-        ("distinct events sent", unique),
-        ("events stored (target = distinct, nothing lost)", stored),
-    ])
+    report(
+        f"Webhook intake on loopback: {args.events} events, {args.clients} clients, "
+        "gunicorn 2 workers × 4 threads, SQLite",
+        [
+            ("webhook events/s", f"{args.events / webhook_s:.0f}"),
+            ("trivial endpoint (/healthz) requests/s", f"{args.events / trivial_s:.0f}"),
+            ("ratio webhook / trivial", f"{trivial_s / webhook_s:.2f}"),
+            (
+                "answers other than 200",
+                sum(1 for s in webhook_statuses if s != 200)
+                + sum(1 for s in trivial_statuses if s != 200),
+            ),
+            ("distinct events sent", unique),
+            ("events stored (target = distinct, nothing lost)", stored),
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -82,8 +82,11 @@ def live_sandbox(settings, tmp_path) -> Iterator[LiveSandbox]:
 def tiktok_connected(live_sandbox, workspace) -> TikTokConnection:
     """The acme workspace connected to the sandbox's demo brand."""
     return TikTokConnection.objects.create(
-        workspace=workspace, account_id=ACCOUNT_ID, access_token=ACCESS_TOKEN,
-        account_name="Sandbox Demo Brand", country="US",
+        workspace=workspace,
+        account_id=ACCOUNT_ID,
+        access_token=ACCESS_TOKEN,
+        account_name="Sandbox Demo Brand",
+        country="US",
     )
 
 
@@ -102,13 +105,20 @@ def start_worker(live_sandbox) -> Iterator[Callable[..., subprocess.Popen]]:
 
     def start(**env: str) -> subprocess.Popen:
         environment = {
-            **os.environ, "DATABASE_URL": database_url_for_processes(),
-            "TIKTOK_API_BASE_URL": live_sandbox.url, "TIKTOK_APP_ID": APP_ID,
-            "TIKTOK_APP_SECRET": APP_SECRET, "TIKTOK_QPS": "1000", "TIKTOK_QPM": "60000", **env,
+            **os.environ,
+            "DATABASE_URL": database_url_for_processes(),
+            "TIKTOK_API_BASE_URL": live_sandbox.url,
+            "TIKTOK_APP_ID": APP_ID,
+            "TIKTOK_APP_SECRET": APP_SECRET,
+            "TIKTOK_QPS": "1000",
+            "TIKTOK_QPM": "60000",
+            **env,
         }
         worker = subprocess.Popen(
             [sys.executable, "-m", "inviteflow.cli", "worker", "--interval", "0.2"],
-            env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         started.append(worker)
         return worker

@@ -13,12 +13,16 @@ from .app import DEFAULT_DB_PATH, serve
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m tiktok_sandbox",
-                                     description="TikTok API for Business emulator")
+    parser = argparse.ArgumentParser(
+        prog="python -m tiktok_sandbox", description="TikTok API for Business emulator"
+    )
     parser.add_argument("--host", default=os.environ.get("SANDBOX_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("SANDBOX_PORT", "8001")))
-    parser.add_argument("--db", default=os.environ.get("SANDBOX_DB", DEFAULT_DB_PATH),
-                        help="SQLite file (created if missing); ':temp:' for a throwaway one")
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("SANDBOX_DB", DEFAULT_DB_PATH),
+        help="SQLite file (created if missing); ':temp:' for a throwaway one",
+    )
     args = parser.parse_args(argv)
     serve(args.host, args.port, None if args.db == ":temp:" else args.db)
 

@@ -42,8 +42,9 @@ class SandboxApp:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
-    def __call__(self, environ: dict[str, Any],
-                 start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         request = Request(environ)
         response = self.dispatch(request)
         return response(environ, start_response)
@@ -59,7 +60,7 @@ class SandboxApp:
 
     def answer_api(self, request: Request) -> Response:
         rt = self.runtime
-        endpoint = request.path[len(API_PREFIX):]
+        endpoint = request.path[len(API_PREFIX) :]
         handler = ENDPOINTS.get((request.method, endpoint))
         request_id = new_request_id(rt.now_ms())
         try:
@@ -68,8 +69,9 @@ class SandboxApp:
             code, message, data = error.code, error.message, {}
         rt.stats.record(endpoint if handler else UNKNOWN_ENDPOINT, code)
         body = {"code": code, "message": message, "request_id": request_id, "data": data}
-        return Response(json.dumps(body), mimetype="application/json",
-                        headers={"X-Tt-Logid": request_id})
+        return Response(
+            json.dumps(body), mimetype="application/json", headers={"X-Tt-Logid": request_id}
+        )
 
     def answer_site(self, request: Request) -> Response:
         adapter = SITE_MAP.bind_to_environ(request.environ)
@@ -133,8 +135,12 @@ def create_app(
     return SandboxApp(runtime)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8001, db_path: str | None = DEFAULT_DB_PATH,
-          config: SandboxConfig | None = None) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    db_path: str | None = DEFAULT_DB_PATH,
+    config: SandboxConfig | None = None,
+) -> None:
     """Run the sandbox on a threaded WSGI server until Ctrl-C or SIGTERM."""
     if db_path and os.path.dirname(db_path):
         os.makedirs(os.path.dirname(db_path), exist_ok=True)
@@ -142,8 +148,10 @@ def serve(host: str = "127.0.0.1", port: int = 8001, db_path: str | None = DEFAU
     server = make_server(host, port, app, threaded=True)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    print(f"TikTok sandbox on http://{host}:{server.port}/ (database: {db_path or 'temporary'})",
-          flush=True)
+    print(
+        f"TikTok sandbox on http://{host}:{server.port}/ (database: {db_path or 'temporary'})",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -100,9 +100,17 @@ class SandboxConfig:
 
 
 _NON_NEGATIVE = (
-    "surface_delay_hours", "takedown_grace_hours", "tracking_window_days", "tto_token_ttl_hours",
-    "auth_code_ttl_minutes", "throttle_cooldown_s", "latency_ms", "timeout_sleep_s",
-    "duplicate_webhook_every", "webhook_retry_backoff_s", "webhook_timeout_s",
+    "surface_delay_hours",
+    "takedown_grace_hours",
+    "tracking_window_days",
+    "tto_token_ttl_hours",
+    "auth_code_ttl_minutes",
+    "throttle_cooldown_s",
+    "latency_ms",
+    "timeout_sleep_s",
+    "duplicate_webhook_every",
+    "webhook_retry_backoff_s",
+    "webhook_timeout_s",
 )
 
 

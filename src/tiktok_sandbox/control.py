@@ -36,12 +36,14 @@ def error_response(status: int, code: str, message: str | None) -> Response:
 
 def control_view(view: View) -> View:
     """Refusals become 4xx JSON errors."""
+
     @functools.wraps(view)
     def wrapper(rt: Runtime, request: Request, **args: Any) -> Response:
         try:
             return view(rt, request, **args)
         except Refused as refusal:
             return error_response(refusal.status, refusal.reason, refusal.message)
+
     return wrapper
 
 
@@ -53,8 +55,15 @@ def publish(rt: Runtime, request: Request) -> Response:
         handle = linking.creator_handle(rt, body.get("handle"))
         link = _text(body, "invite_link")
         campaign = linking.campaign_for_link(rt, link) if link else None
-        video = linking.publish(rt, work, handle, _text(body, "caption", max_len=2200) or "",
-                                _hashtags(body.get("hashtags")), _flag(body, "branded"), campaign)
+        video = linking.publish(
+            rt,
+            work,
+            handle,
+            _text(body, "caption", max_len=2200) or "",
+            _hashtags(body.get("hashtags")),
+            _flag(body, "branded"),
+            campaign,
+        )
         result = video_view(rt, video)
         if campaign:
             used = linking.posts_used(rt, campaign, handle)
@@ -84,9 +93,15 @@ def confirm_link_request(rt: Runtime, request: Request, link_request_id: str) ->
         answered = linking.confirm_link_request(rt, work, link_request_id, action)
         video = rt.store.video(answered["video_id"])
         linked = bool(video and video["campaign_id"] == answered["campaign_id"])
-    return json_response({"link_request_id": link_request_id, "status": answered["status"],
-                          "video_id": answered["video_id"],
-                          "campaign_id": answered["campaign_id"], "linked": linked})
+    return json_response(
+        {
+            "link_request_id": link_request_id,
+            "status": answered["status"],
+            "video_id": answered["video_id"],
+            "campaign_id": answered["campaign_id"],
+            "linked": linked,
+        }
+    )
 
 
 @control_view
@@ -102,13 +117,22 @@ def clock(rt: Runtime, request: Request) -> Response:
     if request.method == "GET":
         return json_response(_now_view(rt.now_ms()))
     hours = read_body(request).get("advance_hours")
-    if isinstance(hours, bool) or not isinstance(hours, int | float) \
-            or not 0 <= hours <= MAX_ADVANCE_HOURS:
-        raise Refused("invalid_request",
-                      f"advance_hours must be a number from 0 to {MAX_ADVANCE_HOURS}.", 400)
+    if (
+        isinstance(hours, bool)
+        or not isinstance(hours, int | float)
+        or not 0 <= hours <= MAX_ADVANCE_HOURS
+    ):
+        raise Refused(
+            "invalid_request", f"advance_hours must be a number from 0 to {MAX_ADVANCE_HOURS}.", 400
+        )
     before, after = rt.advance_clock(hours)
-    return json_response({**_now_view(after), "advanced_hours": hours,
-                          "taken_down": rt.store.takedowns_between(before, after)})
+    return json_response(
+        {
+            **_now_view(after),
+            "advanced_hours": hours,
+            "taken_down": rt.store.takedowns_between(before, after),
+        }
+    )
 
 
 @control_view
@@ -137,25 +161,33 @@ def stats(rt: Runtime, request: Request) -> Response:
     if request.method == "DELETE":
         rt.stats.clear()
     by_account = rt.store.campaign_counts()
-    return json_response({
-        **rt.stats.snapshot(),
-        "campaign_objects_created": sum(by_account.values()),
-        "campaign_objects_by_account": by_account,
-        "webhooks": dict(rt.webhooks.counts),
-        "cooldown_remaining_s": rt.limiter.cooldown_remaining(rt.app_key),
-    })
+    return json_response(
+        {
+            **rt.stats.snapshot(),
+            "campaign_objects_created": sum(by_account.values()),
+            "campaign_objects_by_account": by_account,
+            "webhooks": dict(rt.webhooks.counts),
+            "cooldown_remaining_s": rt.limiter.cooldown_remaining(rt.app_key),
+        }
+    )
 
 
 def credentials(rt: Runtime, request: Request) -> Response:
     config, base = rt.config, rt.base_url(request)
-    return json_response({
-        "app_id": config.app_id, "secret": config.app_secret,
-        "tto_tcm_account_id": config.demo_account_id, "access_token": config.demo_access_token,
-        "other_account": {"tto_tcm_account_id": config.other_account_id,
-                          "access_token": config.other_access_token},
-        "api_base_url": base,
-        "authorize_url": f"{base}/portal/auth?app_id={config.app_id}",
-    })
+    return json_response(
+        {
+            "app_id": config.app_id,
+            "secret": config.app_secret,
+            "tto_tcm_account_id": config.demo_account_id,
+            "access_token": config.demo_access_token,
+            "other_account": {
+                "tto_tcm_account_id": config.other_account_id,
+                "access_token": config.other_access_token,
+            },
+            "api_base_url": base,
+            "authorize_url": f"{base}/portal/auth?app_id={config.app_id}",
+        }
+    )
 
 
 def reset(rt: Runtime, request: Request) -> Response:
@@ -183,11 +215,17 @@ def webhook_log(rt: Runtime, request: Request) -> Response:
 def video_view(rt: Runtime, video: Row) -> dict[str, Any]:
     now = rt.now_ms()
     return {
-        "video_id": video["video_id"], "handle": video["handle"], "caption": video["caption"],
-        "hashtags": video["hashtags"], "mentions": video["mentions"],
-        "branded": bool(video["branded"]), "create_time": format_iso(video["create_ms"]),
-        "linked": bool(video["campaign_id"]), "campaign_id": video["campaign_id"],
-        "linked_via": video["linked_via"], "branded_content_toggle": bool(video["campaign_id"]),
+        "video_id": video["video_id"],
+        "handle": video["handle"],
+        "caption": video["caption"],
+        "hashtags": video["hashtags"],
+        "mentions": video["mentions"],
+        "branded": bool(video["branded"]),
+        "create_time": format_iso(video["create_ms"]),
+        "linked": bool(video["campaign_id"]),
+        "campaign_id": video["campaign_id"],
+        "linked_via": video["linked_via"],
+        "branded_content_toggle": bool(video["campaign_id"]),
         "status": "removed" if linking.is_removed(video, now) else "live",
         "takedown_at": format_iso(video["takedown_ms"]) if video["takedown_ms"] else None,
         "surfaced": bool(video["campaign_id"]) and video["create_ms"] <= linking.surfaced_until(rt),
@@ -209,38 +247,55 @@ def read_body(request: Request) -> dict[str, Any]:
 def _campaign_view(rt: Runtime, campaign: Row) -> dict[str, Any]:
     creators = rt.store.campaign_creators(campaign["campaign_id"])
     return {
-        "campaign_id": campaign["campaign_id"], "account_id": campaign["account_id"],
-        "campaign_type": campaign["campaign_type"], "campaign_name": campaign["campaign_name"],
-        "invite_link": campaign["invite_link"], "campaign_code": campaign["campaign_code"],
+        "campaign_id": campaign["campaign_id"],
+        "account_id": campaign["account_id"],
+        "campaign_type": campaign["campaign_type"],
+        "campaign_name": campaign["campaign_name"],
+        "invite_link": campaign["invite_link"],
+        "campaign_code": campaign["campaign_code"],
         "posts_per_creator": campaign["posts_per_creator"],
-        "creators": [{"handle": c["handle"], "invited": bool(c["invited"]),
-                      "joined": bool(c["joined_ms"]), "order_id": c["order_id"],
-                      "posts_used": linking.posts_used(rt, campaign, c["handle"])}
-                     for c in creators],
+        "creators": [
+            {
+                "handle": c["handle"],
+                "invited": bool(c["invited"]),
+                "joined": bool(c["joined_ms"]),
+                "order_id": c["order_id"],
+                "posts_used": linking.posts_used(rt, campaign, c["handle"]),
+            }
+            for c in creators
+        ],
         "video_ids": rt.store.campaign_video_ids(campaign["campaign_id"], rt.now_ms()),
     }
 
 
 def _link_request_view(row: Row) -> dict[str, Any]:
-    return {"link_request_id": row["link_request_id"], "campaign_id": row["campaign_id"],
-            "video_id": row["video_id"], "status": row["status"],
-            "number_of_requests": row["number_of_requests"]}
+    return {
+        "link_request_id": row["link_request_id"],
+        "campaign_id": row["campaign_id"],
+        "video_id": row["video_id"],
+        "status": row["status"],
+        "number_of_requests": row["number_of_requests"],
+    }
 
 
 def _now_view(now_ms: int) -> dict[str, Any]:
     return {"now": format_iso(now_ms), "now_ms": now_ms}
 
 
-def _text(body: dict[str, Any], name: str, required: bool = False,
-          max_len: int | None = None) -> Any:
+def _text(
+    body: dict[str, Any], name: str, required: bool = False, max_len: int | None = None
+) -> Any:
     value = body.get(name)
     if value is None or value == "":
         if required:
             raise Refused("invalid_request", f"{name} is required.", 400)
         return None
     if not isinstance(value, str) or (max_len and len(value) > max_len):
-        raise Refused("invalid_request", f"{name} must be a string"
-                      + (f" of at most {max_len} characters." if max_len else "."), 400)
+        raise Refused(
+            "invalid_request",
+            f"{name} must be a string" + (f" of at most {max_len} characters." if max_len else "."),
+            400,
+        )
     return value
 
 
@@ -265,8 +320,11 @@ RULES = [
     Rule("/sandbox/publish", methods=["POST"], endpoint=publish),
     Rule("/sandbox/apply-code", methods=["POST"], endpoint=apply_code),
     Rule("/sandbox/link-requests", methods=["GET"], endpoint=link_requests),
-    Rule("/sandbox/link-requests/<link_request_id>/confirm", methods=["POST"],
-         endpoint=confirm_link_request),
+    Rule(
+        "/sandbox/link-requests/<link_request_id>/confirm",
+        methods=["POST"],
+        endpoint=confirm_link_request,
+    ),
     Rule("/sandbox/clock", methods=["GET", "POST"], endpoint=clock),
     Rule("/sandbox/faults", methods=["GET", "PUT"], endpoint=faults),
     Rule("/sandbox/throttle", methods=["POST"], endpoint=throttle),

@@ -20,8 +20,14 @@ IN, NOT_IN, INVALID = "IN", "NOT_IN", "INVALID"
 # TikTok usernames: letters, digits, "_" and "."; 2-24 characters; no trailing period.
 _HANDLE = re.compile(r"^[a-z0-9_.]{1,23}[a-z0-9_]$")
 LABELS = [
-    ("1", "Beauty"), ("2", "Fashion"), ("3", "Food & Drink"), ("4", "Gaming"),
-    ("5", "Travel"), ("6", "Fitness"), ("7", "Tech"), ("8", "Comedy"),
+    ("1", "Beauty"),
+    ("2", "Fashion"),
+    ("3", "Food & Drink"),
+    ("4", "Gaming"),
+    ("5", "Travel"),
+    ("6", "Fitness"),
+    ("7", "Tech"),
+    ("8", "Comedy"),
 ]
 
 
@@ -78,4 +84,3 @@ def public_profile(handle: str, sandbox_videos: int, base_url: str) -> dict[str,
 
 def _labels(rng: random.Random) -> list[dict[str, str]]:
     return [{"label_id": i, "label_name": name} for i, name in rng.sample(LABELS, 2)]
-

@@ -82,8 +82,15 @@ def posts_used(rt: Runtime, campaign: Row, handle: str) -> int:
     return rt.store.count_posts(campaign["campaign_id"], handle, CAPPED)
 
 
-def publish(rt: Runtime, work: UnitOfWork, handle: str, caption: str, hashtags: list[str],
-            branded: bool, campaign: Row | None = None) -> Row:
+def publish(
+    rt: Runtime,
+    work: UnitOfWork,
+    handle: str,
+    caption: str,
+    hashtags: list[str],
+    branded: bool,
+    campaign: Row | None = None,
+) -> Row:
     """A creator posts a video, through an invite link when `campaign` is given."""
     if campaign:
         join(rt, campaign, handle)
@@ -109,8 +116,7 @@ def apply_code(rt: Runtime, work: UnitOfWork, video_id: str, campaign_code: str)
     return campaign
 
 
-def confirm_link_request(rt: Runtime, work: UnitOfWork, link_request_id: str,
-                         action: str) -> Row:
+def confirm_link_request(rt: Runtime, work: UnitOfWork, link_request_id: str, action: str) -> Row:
     """The creator answers a brand's linking request: APPROVE links the video, REJECT doesn't."""
     request = rt.store.link_request(link_request_id)
     if not request:
@@ -132,13 +138,19 @@ def confirm_link_request(rt: Runtime, work: UnitOfWork, link_request_id: str,
 def attach(rt: Runtime, work: UnitOfWork, video: Row, campaign: Row, via: str) -> None:
     """Link the post: toggle on, no takedown, webhooks to the account's subscribers."""
     now = rt.now_ms()
-    values = {"campaign_id": campaign["campaign_id"], "linked_via": via, "linked_ms": now,
-              "takedown_ms": None}
+    values = {
+        "campaign_id": campaign["campaign_id"],
+        "linked_via": via,
+        "linked_ms": now,
+        "takedown_ms": None,
+    }
     rt.store.update_video(video["video_id"], values)
     video.update(values)
-    subscribers = [s for s in rt.store.subscriptions_for(campaign["account_id"],
-                                                         webhooks.TCM_VIDEOS)
-                   if token_reaches(rt, s["access_token"], campaign["account_id"])]
+    subscribers = [
+        s
+        for s in rt.store.subscriptions_for(campaign["account_id"], webhooks.TCM_VIDEOS)
+        if token_reaches(rt, s["access_token"], campaign["account_id"])
+    ]
     payloads = webhooks.video_linked_payloads(video, campaign, now)
     work.deliveries += webhooks.deliveries_for(subscribers, payloads, rt.config.app_secret)
 
@@ -164,8 +176,12 @@ def surfaced_until(rt: Runtime) -> int:
 def token_reaches(rt: Runtime, access_token: str, account_id: str) -> bool:
     token = rt.store.token(access_token)
     now = rt.now_ms()
-    return bool(token and not token["revoked_ms"] and account_id in token["account_ids"]
-                and (token["expires_ms"] is None or token["expires_ms"] > now))
+    return bool(
+        token
+        and not token["revoked_ms"]
+        and account_id in token["account_ids"]
+        and (token["expires_ms"] is None or token["expires_ms"] > now)
+    )
 
 
 def _check_cap(rt: Runtime, campaign: Row, handle: str) -> None:
@@ -180,9 +196,10 @@ def _check_cap(rt: Runtime, campaign: Row, handle: str) -> None:
 
 def _check_unlinked(video: Row) -> None:
     if video["campaign_id"]:
-        raise Refused("already_linked",
-                      f"Video {video['video_id']} is already linked to campaign "
-                      f"{video['campaign_id']}.")
+        raise Refused(
+            "already_linked",
+            f"Video {video['video_id']} is already linked to campaign {video['campaign_id']}.",
+        )
 
 
 def _new_video(rt: Runtime, handle: str, caption: str, hashtags: list[str], branded: bool) -> Row:
@@ -192,10 +209,16 @@ def _new_video(rt: Runtime, handle: str, caption: str, hashtags: list[str], bran
     created = max(rt.now_ms(), (rt.store.latest_video_ms(handle) or 0) + 1)
     grace = int(rt.config.takedown_grace_hours * HOUR_MS)
     video = {
-        "video_id": new_id(created), "handle": handle, "caption": caption, "hashtags": tags,
+        "video_id": new_id(created),
+        "handle": handle,
+        "caption": caption,
+        "hashtags": tags,
         "mentions": _unique(m.rstrip(".").lower() for m in _MENTION.findall(caption)),
-        "branded": int(looks_branded), "create_ms": created, "campaign_id": None,
-        "linked_via": None, "linked_ms": None,
+        "branded": int(looks_branded),
+        "create_ms": created,
+        "campaign_id": None,
+        "linked_via": None,
+        "linked_ms": None,
         "takedown_ms": created + grace if looks_branded else None,
     }
     rt.store.insert_video(video)

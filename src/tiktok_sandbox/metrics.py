@@ -54,8 +54,12 @@ def traits(video_id: str) -> Traits:
         growth_hours=rng.uniform(24, 96),
         paid_share=rng.choice((0.0, 0.0, rng.uniform(0.05, 0.35))),
         reach_ratio=rng.uniform(0.6, 0.9),
-        rates={"likes": rng.uniform(0.03, 0.12), "comments": rng.uniform(0.002, 0.01),
-               "shares": rng.uniform(0.002, 0.02), "favorites": rng.uniform(0.005, 0.03)},
+        rates={
+            "likes": rng.uniform(0.03, 0.12),
+            "comments": rng.uniform(0.002, 0.01),
+            "shares": rng.uniform(0.002, 0.02),
+            "favorites": rng.uniform(0.005, 0.03),
+        },
         completion_rate=rng.uniform(0.1, 0.5),
         duration_s=rng.randint(10, 60),
         watch_fraction=rng.uniform(0.3, 0.8),
@@ -94,8 +98,11 @@ def report_metrics(video_id: str, age_ms: int, country_code: str) -> dict[str, A
     return {
         **_with_parts("video_views", total, organic, paid),
         **_with_parts("reach", total, organic, paid),
-        **{key: value for name in COUNT_FIELDS
-           for key, value in _with_parts(name, total, organic, paid).items()},
+        **{
+            key: value
+            for name in COUNT_FIELDS
+            for key, value in _with_parts(name, total, organic, paid).items()
+        },
         "engagement_count": _engagements(total),
         **_engagement_rates(total, organic, paid),
         **_completion_rates(trait),
@@ -105,8 +112,9 @@ def report_metrics(video_id: str, age_ms: int, country_code: str) -> dict[str, A
         "average_view_time_paid": round(trait.duration_s * trait.watch_fraction * 0.85, 2),
         **_view_rates(trait),
         "video_view_retention": retention(trait),
-        "video_views_by_source": dict(zip(SOURCES, _apportion(views, trait.source_weights),
-                                          strict=True)),
+        "video_views_by_source": dict(
+            zip(SOURCES, _apportion(views, trait.source_weights), strict=True)
+        ),
         **audience(video_id, country_code),
     }
 
@@ -115,11 +123,13 @@ def audience(video_id: str, country_code: str) -> dict[str, list[dict[str, Any]]
     trait = traits(video_id)
     return {
         "audience_genders_distribution": _distribution(
-            "gender", ("FEMALE", "MALE"), (trait.female_share, 1 - trait.female_share)),
+            "gender", ("FEMALE", "MALE"), (trait.female_share, 1 - trait.female_share)
+        ),
         "audience_age_distribution": _distribution("age", AGES, trait.age_weights),
         "audience_countries_distribution": _countries(video_id, country_code),
         "audience_device_distribution": _distribution(
-            "device", ("ios", "android"), (trait.ios_share, 1 - trait.ios_share)),
+            "device", ("ios", "android"), (trait.ios_share, 1 - trait.ios_share)
+        ),
     }
 
 
@@ -130,8 +140,9 @@ def retention(trait: Traits) -> list[float]:
     return [round(1 - drop * math.sqrt(second / last), 4) for second in range(trait.duration_s)]
 
 
-def daily_stats(video_id: str, create_ms: int, tracked_until_ms: int, now_ms: int,
-                start: date, end: date) -> list[dict[str, Any]]:
+def daily_stats(
+    video_id: str, create_ms: int, tracked_until_ms: int, now_ms: int, start: date, end: date
+) -> list[dict[str, Any]]:
     """One entry per *complete* UTC day in [start, end] with views; quiet days are omitted."""
     days = []
     day = start
@@ -143,8 +154,9 @@ def daily_stats(video_id: str, create_ms: int, tracked_until_ms: int, now_ms: in
     return days
 
 
-def _day_entry(video_id: str, create_ms: int, tracked_until_ms: int, now_ms: int,
-               day: date) -> dict[str, Any] | None:
+def _day_entry(
+    video_id: str, create_ms: int, tracked_until_ms: int, now_ms: int, day: date
+) -> dict[str, Any] | None:
     day_start = to_ms(datetime(day.year, day.month, day.day, tzinfo=UTC))
     day_end = day_start + DAY_MS
     if day_end > now_ms or day_end <= create_ms:
@@ -175,8 +187,9 @@ def _split(total: dict[str, int], paid_share: float) -> tuple[dict[str, int], di
     return organic, paid
 
 
-def _with_parts(name: str, total: dict[str, int], organic: dict[str, int],
-                paid: dict[str, int]) -> dict[str, int]:
+def _with_parts(
+    name: str, total: dict[str, int], organic: dict[str, int], paid: dict[str, int]
+) -> dict[str, int]:
     return {name: total[name], f"{name}_organic": organic[name], f"{name}_paid": paid[name]}
 
 
@@ -189,8 +202,9 @@ def _rate(numerator: int, denominator: int) -> float:
     return min(1.0, round(numerator / denominator, 4)) if denominator else 0.0
 
 
-def _engagement_rates(total: dict[str, int], organic: dict[str, int],
-                      paid: dict[str, int]) -> dict[str, float]:
+def _engagement_rates(
+    total: dict[str, int], organic: dict[str, int], paid: dict[str, int]
+) -> dict[str, float]:
     return {
         "engagement_rate": _rate(_engagements(total), total["video_views"]),
         "engagement_rate_organic": _rate(_engagements(organic), organic["video_views"]),
@@ -209,16 +223,19 @@ def _completion_rates(trait: Traits) -> dict[str, float]:
 
 def _view_rates(trait: Traits) -> dict[str, float]:
     rates: dict[str, float] = {}
-    for name, rate in (("two_seconds_views", trait.two_second_rate),
-                       ("six_seconds_views", trait.six_second_rate)):
+    for name, rate in (
+        ("two_seconds_views", trait.two_second_rate),
+        ("six_seconds_views", trait.six_second_rate),
+    ):
         rates[name] = round(rate, 4)
         rates[f"organic_{name}"] = round(min(1.0, rate * 1.03), 4)
         rates[f"paid_{name}"] = round(rate * 0.9, 4)
     return rates
 
 
-def _distribution(key: str, labels: tuple[str, ...],
-                  weights: tuple[float, ...]) -> list[dict[str, Any]]:
+def _distribution(
+    key: str, labels: tuple[str, ...], weights: tuple[float, ...]
+) -> list[dict[str, Any]]:
     """Shares rounded to 4 places; the last absorbs the rounding so the list sums to 1."""
     total = sum(weights)
     shares = [round(w / total, 4) for w in weights[:-1]]
@@ -243,4 +260,3 @@ def _apportion(total: int, weights: tuple[float, ...]) -> list[int]:
     for i in by_remainder[: total - sum(parts)]:
         parts[i] += 1
     return parts
-

@@ -34,13 +34,19 @@ templates = Environment(
 
 
 def render(name: str, status: int = 200, mimetype: str = "text/html", **context: Any) -> Response:
-    return Response(templates.get_template(name).render(**context), status=status,
-                    mimetype=mimetype)
+    return Response(
+        templates.get_template(name).render(**context), status=status, mimetype=mimetype
+    )
 
 
 def index(rt: Runtime, request: Request) -> Response:
-    return render("index.html", config=rt.config, base_url=rt.base_url(request),
-                  now=format_iso(rt.now_ms()), campaigns=rt.store.campaigns())
+    return render(
+        "index.html",
+        config=rt.config,
+        base_url=rt.base_url(request),
+        now=format_iso(rt.now_ms()),
+        campaigns=rt.store.campaigns(),
+    )
 
 
 def authorize(rt: Runtime, request: Request) -> Response:
@@ -52,15 +58,28 @@ def authorize(rt: Runtime, request: Request) -> Response:
     if problem:
         return render("auth.html", status=400, error=problem, app_ok=False)
     if request.method == "GET":
-        return render("auth.html", app_ok=True, app_id=app_id, state=state,
-                      redirect_uri=redirect_uri, accounts=rt.store.accounts())
+        return render(
+            "auth.html",
+            app_ok=True,
+            app_id=app_id,
+            state=state,
+            redirect_uri=redirect_uri,
+            accounts=rt.store.accounts(),
+        )
     if request.form.get("decision") != "authorize":
         return redirect(_with_query(redirect_uri, error="access_denied", state=state), 302)
     accounts = [a for a in request.form.getlist("account_ids") if rt.store.account(a)]
     if not accounts:
-        return render("auth.html", status=400, error="Choose at least one account.",
-                      app_ok=True, app_id=app_id, state=state, redirect_uri=redirect_uri,
-                      accounts=rt.store.accounts())
+        return render(
+            "auth.html",
+            status=400,
+            error="Choose at least one account.",
+            app_ok=True,
+            app_id=app_id,
+            state=state,
+            redirect_uri=redirect_uri,
+            accounts=rt.store.accounts(),
+        )
     with rt.transaction():
         code = issue_auth_code(rt, accounts, redirect_uri)
     return redirect(_with_query(redirect_uri, auth_code=code, code=code, state=state), 302)
@@ -120,15 +139,33 @@ def _invite_action(rt: Runtime, request: Request, campaign: Row) -> Response:
     return redirect(f"{request.path}?{urlencode({'handle': handle, **done})}", 303)
 
 
-def _invite_page(rt: Runtime, campaign: Row, handle: str, status: int = 200,
-                 error: str | None = None, notice: str | None = None) -> Response:
+def _invite_page(
+    rt: Runtime,
+    campaign: Row,
+    handle: str,
+    status: int = 200,
+    error: str | None = None,
+    notice: str | None = None,
+) -> Response:
     joined = bool(handle) and linking.has_joined(rt, campaign, handle)
     used = linking.posts_used(rt, campaign, handle) if joined else 0
-    posts = [v for v in rt.store.videos(handle) if v["campaign_id"] == campaign["campaign_id"]] \
-        if joined else []
-    return render("invite.html", status=status, campaign=campaign, handle=handle, joined=joined,
-                  posts_used=used, posts_left=max(0, campaign["posts_per_creator"] - used),
-                  posts=posts, error=error, notice=notice)
+    posts = (
+        [v for v in rt.store.videos(handle) if v["campaign_id"] == campaign["campaign_id"]]
+        if joined
+        else []
+    )
+    return render(
+        "invite.html",
+        status=status,
+        campaign=campaign,
+        handle=handle,
+        joined=joined,
+        posts_used=used,
+        posts_left=max(0, campaign["posts_per_creator"] - used),
+        posts=posts,
+        error=error,
+        notice=notice,
+    )
 
 
 def _notice(args: Any) -> str | None:

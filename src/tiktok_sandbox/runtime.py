@@ -27,8 +27,14 @@ from .webhooks import Delivery, WebhookDispatcher, WebhookSender
 
 CLOCK_OFFSET_KEY = "clock_offset_ms"
 FAULT_KEYS = {
-    "latency_ms": int, "error_rate": float, "timeout_rate": float, "timeout_sleep_s": float,
-    "qps": int, "qpm": int, "throttle_cooldown_s": float, "duplicate_webhook_rate": float,
+    "latency_ms": int,
+    "error_rate": float,
+    "timeout_rate": float,
+    "timeout_sleep_s": float,
+    "qps": int,
+    "qpm": int,
+    "throttle_cooldown_s": float,
+    "duplicate_webhook_rate": float,
     "duplicate_webhook_every": int,
 }
 
@@ -57,8 +63,7 @@ class Runtime:
         self.limiter = RateLimiter(self._limits, monotonic)
         self.stats = CallStats()
         self.faults = FaultInjector(config.random_seed)
-        self.webhooks = WebhookDispatcher(webhook_sender, lambda: self.config,
-                                          config.random_seed)
+        self.webhooks = WebhookDispatcher(webhook_sender, lambda: self.config, config.random_seed)
         with self.store.transaction():
             self._seed_world()
 
@@ -123,22 +128,48 @@ class Runtime:
 
     def _seed_world(self) -> None:
         config, now = self.config, self.now_ms()
-        expires = now + int(config.tto_token_ttl_hours * HOUR_MS) if config.tto_token_expires \
-            else None
+        expires = (
+            now + int(config.tto_token_ttl_hours * HOUR_MS) if config.tto_token_expires else None
+        )
         seeds = [
-            (config.demo_account_id, config.demo_account_name, "US", "America/New_York",
-             config.demo_access_token, "7200000000000000001"),
-            (config.other_account_id, config.other_account_name, "GB", "Europe/London",
-             config.other_access_token, "7200000000000000002"),
+            (
+                config.demo_account_id,
+                config.demo_account_name,
+                "US",
+                "America/New_York",
+                config.demo_access_token,
+                "7200000000000000001",
+            ),
+            (
+                config.other_account_id,
+                config.other_account_name,
+                "GB",
+                "Europe/London",
+                config.other_access_token,
+                "7200000000000000002",
+            ),
         ]
         for account_id, name, country, timezone, token, advertiser_id in seeds:
-            self.store.save_account({
-                "account_id": account_id, "account_name": name, "country": country,
-                "timezone": timezone, "business_verification_status": "PASSED",
-                "advertiser_id": advertiser_id})
-            self.store.save_token({
-                "access_token": token, "app_id": config.app_id, "account_ids": [account_id],
-                "create_ms": now, "expires_ms": expires, "revoked_ms": None})
+            self.store.save_account(
+                {
+                    "account_id": account_id,
+                    "account_name": name,
+                    "country": country,
+                    "timezone": timezone,
+                    "business_verification_status": "PASSED",
+                    "advertiser_id": advertiser_id,
+                }
+            )
+            self.store.save_token(
+                {
+                    "access_token": token,
+                    "app_id": config.app_id,
+                    "account_ids": [account_id],
+                    "create_ms": now,
+                    "expires_ms": expires,
+                    "revoked_ms": None,
+                }
+            )
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -152,4 +183,3 @@ def _coerce(name: str, value: Any) -> Any:
     except ValueError as exc:
         raise ValueError(str(exc).replace("SandboxConfig.", "")) from exc
     return kind(value)
-

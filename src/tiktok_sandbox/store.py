@@ -64,8 +64,15 @@ CREATE TABLE IF NOT EXISTS subscriptions (
 """
 
 TABLES = (
-    "meta", "accounts", "tokens", "auth_codes", "campaigns", "campaign_creators", "videos",
-    "link_requests", "subscriptions",
+    "meta",
+    "accounts",
+    "tokens",
+    "auth_codes",
+    "campaigns",
+    "campaign_creators",
+    "videos",
+    "link_requests",
+    "subscriptions",
 )
 JSON_COLUMNS = {"account_ids", "advertiser_ids", "country_codes", "hashtags", "mentions"}
 
@@ -147,8 +154,9 @@ class Store:
         params = {**_encode(values), "_key": key_value}
         self._exec(f"UPDATE {table} SET {assignments} WHERE {key} = :_key", params)  # noqa: S608
 
-    def _page(self, select: str, where: str, order: str, params: list[Any], offset: int,
-              limit: int) -> tuple[list[Row], int]:
+    def _page(
+        self, select: str, where: str, order: str, params: list[Any], offset: int, limit: int
+    ) -> tuple[list[Row], int]:
         total = self._scalar(f"SELECT COUNT(*) {where}", params)
         rows = self._all(f"{select} {where} {order} LIMIT ? OFFSET ?", [*params, limit, offset])
         return rows, total
@@ -210,8 +218,14 @@ class Store:
     def campaign_by_code(self, campaign_code: str) -> Row | None:
         return self._one("SELECT * FROM campaigns WHERE campaign_code = ?", [campaign_code])
 
-    def campaigns_page(self, account_id: str, campaign_ids: list[str], campaign_type: str | None,
-                       offset: int, limit: int) -> tuple[list[Row], int]:
+    def campaigns_page(
+        self,
+        account_id: str,
+        campaign_ids: list[str],
+        campaign_type: str | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Row], int]:
         where, params = "FROM campaigns WHERE account_id = ?", [account_id]
         if campaign_ids:
             where += f" AND campaign_id IN ({_marks(campaign_ids)})"
@@ -219,8 +233,7 @@ class Store:
         if campaign_type:
             where += " AND campaign_type = ?"
             params.append(campaign_type)
-        return self._page("SELECT *", where, "ORDER BY create_ms, rowid", params,
-                          offset, limit)
+        return self._page("SELECT *", where, "ORDER BY create_ms, rowid", params, offset, limit)
 
     def campaigns(self, account_id: str | None = None) -> list[Row]:
         if account_id:
@@ -232,8 +245,9 @@ class Store:
         rows = self._all("SELECT account_id, COUNT(*) AS n FROM campaigns GROUP BY account_id")
         return {row["account_id"]: row["n"] for row in rows}
 
-    def save_campaign_creator(self, campaign_id: str, handle: str, now_ms: int, invited: bool,
-                              order_id: str | None = None) -> None:
+    def save_campaign_creator(
+        self, campaign_id: str, handle: str, now_ms: int, invited: bool, order_id: str | None = None
+    ) -> None:
         self._exec(
             "INSERT INTO campaign_creators (campaign_id, handle, invited, order_id, invite_ms)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (campaign_id, handle) DO UPDATE SET"
@@ -250,8 +264,10 @@ class Store:
         )
 
     def campaign_creator(self, campaign_id: str, handle: str) -> Row | None:
-        return self._one("SELECT * FROM campaign_creators WHERE campaign_id = ? AND handle = ?",
-                         [campaign_id, handle])
+        return self._one(
+            "SELECT * FROM campaign_creators WHERE campaign_id = ? AND handle = ?",
+            [campaign_id, handle],
+        )
 
     def campaign_creators(self, campaign_id: str, invited_only: bool = False) -> list[Row]:
         extra = " AND invited = 1" if invited_only else ""
@@ -266,8 +282,10 @@ class Store:
         if handles is not None:
             where += f" AND handle IN ({_marks(handles)})"
             params += handles
-        return self._all(f"SELECT * FROM campaign_creators {where} ORDER BY invite_ms, rowid",  # noqa: S608
-                         params)
+        return self._all(
+            f"SELECT * FROM campaign_creators {where} ORDER BY invite_ms, rowid",  # noqa: S608
+            params,
+        )
 
     def orders_by_ids(self, account_id: str, order_ids: list[str]) -> list[Row]:
         where = f"c.account_id = ? AND cc.order_id IN ({_marks(order_ids)})"
@@ -301,8 +319,9 @@ class Store:
         row = self._one("SELECT MAX(create_ms) AS latest FROM videos WHERE handle = ?", [handle])
         return row["latest"] if row else None
 
-    def public_videos(self, handle: str, now_ms: int, before_ms: int | None,
-                      video_ids: list[str], limit: int) -> list[Row]:
+    def public_videos(
+        self, handle: str, now_ms: int, before_ms: int | None, video_ids: list[str], limit: int
+    ) -> list[Row]:
         """Newest first; taken-down videos are gone from TikTok."""
         where = "WHERE handle = ? AND (takedown_ms IS NULL OR takedown_ms > ?)"
         params: list[Any] = [handle, now_ms]
@@ -312,12 +331,16 @@ class Store:
         if video_ids:
             where += f" AND video_id IN ({_marks(video_ids)})"
             params += video_ids
-        return self._all(f"SELECT * FROM videos {where} ORDER BY create_ms DESC LIMIT ?",  # noqa: S608
-                         [*params, limit])
+        return self._all(
+            f"SELECT * FROM videos {where} ORDER BY create_ms DESC LIMIT ?",  # noqa: S608
+            [*params, limit],
+        )
 
     def count_public_videos(self, handle: str, now_ms: int) -> int:
-        sql = ("SELECT COUNT(*) FROM videos"
-               " WHERE handle = ? AND (takedown_ms IS NULL OR takedown_ms > ?)")
+        sql = (
+            "SELECT COUNT(*) FROM videos"
+            " WHERE handle = ? AND (takedown_ms IS NULL OR takedown_ms > ?)"
+        )
         return self._scalar(sql, [handle, now_ms])
 
     def count_posts(self, campaign_id: str, handle: str, vias: Iterable[str]) -> int:
@@ -325,22 +348,29 @@ class Store:
         sql = f"SELECT COUNT(*) FROM videos WHERE campaign_id = ? AND handle = ? AND linked_via IN ({_marks(vias)})"  # noqa: S608,E501
         return self._scalar(sql, [campaign_id, handle, *vias])
 
-    def campaign_video_ids(self, campaign_id: str, created_before_ms: int,
-                           handle: str | None = None) -> list[str]:
+    def campaign_video_ids(
+        self, campaign_id: str, created_before_ms: int, handle: str | None = None
+    ) -> list[str]:
         where, params = "WHERE campaign_id = ? AND create_ms <= ?", [campaign_id, created_before_ms]
         if handle:
             where += " AND handle = ?"
             params.append(handle)
-        rows = self._all(f"SELECT video_id FROM videos {where} ORDER BY create_ms, rowid",  # noqa: S608
-                         params)
+        rows = self._all(
+            f"SELECT video_id FROM videos {where} ORDER BY create_ms, rowid",  # noqa: S608
+            params,
+        )
         return [row["video_id"] for row in rows]
 
-    def reported_videos(self, campaign_id: str, created_from_ms: int, created_to_ms: int,
-                        offset: int, limit: int) -> tuple[list[Row], int]:
+    def reported_videos(
+        self, campaign_id: str, created_from_ms: int, created_to_ms: int, offset: int, limit: int
+    ) -> tuple[list[Row], int]:
         return self._page(
-            "SELECT *", "FROM videos WHERE campaign_id = ? AND create_ms > ? AND create_ms <= ?",
-            "ORDER BY create_ms, rowid", [campaign_id, created_from_ms, created_to_ms],
-            offset, limit,
+            "SELECT *",
+            "FROM videos WHERE campaign_id = ? AND create_ms > ? AND create_ms <= ?",
+            "ORDER BY create_ms, rowid",
+            [campaign_id, created_from_ms, created_to_ms],
+            offset,
+            limit,
         )
 
     def videos(self, handle: str | None = None) -> list[Row]:
@@ -369,14 +399,24 @@ class Store:
         return self._one("SELECT * FROM link_requests WHERE link_request_id = ?", [link_request_id])
 
     def link_request_for(self, campaign_id: str, video_id: str) -> Row | None:
-        return self._one("SELECT * FROM link_requests WHERE campaign_id = ? AND video_id = ?",
-                         [campaign_id, video_id])
+        return self._one(
+            "SELECT * FROM link_requests WHERE campaign_id = ? AND video_id = ?",
+            [campaign_id, video_id],
+        )
 
-    def link_requests_page(self, account_id: str, campaign_ids: list[str], handles: list[str],
-                           campaign_type: str | None, offset: int,
-                           limit: int) -> tuple[list[Row], int]:
-        where = ("FROM link_requests lr JOIN campaigns c USING (campaign_id)"
-                 " JOIN videos v USING (video_id) WHERE c.account_id = ?")
+    def link_requests_page(
+        self,
+        account_id: str,
+        campaign_ids: list[str],
+        handles: list[str],
+        campaign_type: str | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Row], int]:
+        where = (
+            "FROM link_requests lr JOIN campaigns c USING (campaign_id)"
+            " JOIN videos v USING (video_id) WHERE c.account_id = ?"
+        )
         params: list[Any] = [account_id]
         for column, values in (("lr.campaign_id", campaign_ids), ("v.handle", handles)):
             if values:
@@ -385,8 +425,14 @@ class Store:
         if campaign_type:
             where += " AND c.campaign_type = ?"
             params.append(campaign_type)
-        return self._page("SELECT lr.*, c.campaign_type, v.handle", where,
-                          "ORDER BY lr.create_ms, lr.rowid", params, offset, limit)
+        return self._page(
+            "SELECT lr.*, c.campaign_type, v.handle",
+            where,
+            "ORDER BY lr.create_ms, lr.rowid",
+            params,
+            offset,
+            limit,
+        )
 
     def link_requests(self, video_id: str | None = None) -> list[Row]:
         if video_id:
@@ -405,14 +451,14 @@ class Store:
     def delete_subscription(self, subscription_id: str) -> None:
         self._exec("DELETE FROM subscriptions WHERE subscription_id = ?", [subscription_id])
 
-    def subscriptions_page(self, app_id: str, entity: str | None, offset: int,
-                           limit: int) -> tuple[list[Row], int]:
+    def subscriptions_page(
+        self, app_id: str, entity: str | None, offset: int, limit: int
+    ) -> tuple[list[Row], int]:
         where, params = "FROM subscriptions WHERE app_id = ?", [app_id]
         if entity:
             where += " AND subscribe_entity = ?"
             params.append(entity)
-        return self._page("SELECT *", where, "ORDER BY create_ms, rowid", params,
-                          offset, limit)
+        return self._page("SELECT *", where, "ORDER BY create_ms, rowid", params, offset, limit)
 
     def subscriptions_for(self, account_id: str, entity: str) -> list[Row]:
         return self._all(

@@ -56,30 +56,38 @@ def signature(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def video_linked_payloads(video: dict[str, Any], campaign: dict[str, Any],
-                          now_ms: int) -> list[dict[str, Any]]:
+def video_linked_payloads(
+    video: dict[str, Any], campaign: dict[str, Any], now_ms: int
+) -> list[dict[str, Any]]:
     """The two events of one linked video, in the order TikTok sends them."""
     return [_payload(_entity(kind, video, campaign, now_ms), now_ms) for kind in EVENT_TYPES]
 
 
-def deliveries_for(subscriptions: Iterable[dict[str, Any]], payloads: list[dict[str, Any]],
-                   secret: str) -> list[Delivery]:
+def deliveries_for(
+    subscriptions: Iterable[dict[str, Any]], payloads: list[dict[str, Any]], secret: str
+) -> list[Delivery]:
     deliveries = []
     for payload in payloads:
         body = encode(payload)
         headers = {"Content-Type": "application/json", "X-Open-Signature": signature(secret, body)}
-        deliveries += [Delivery(s["callback_url"], body, headers, s["subscription_id"])
-                       for s in subscriptions]
+        deliveries += [
+            Delivery(s["callback_url"], body, headers, s["subscription_id"]) for s in subscriptions
+        ]
     return deliveries
 
 
 def _payload(entity: dict[str, Any], now_ms: int) -> dict[str, Any]:
-    return {"request_id": new_request_id(now_ms), "object": OBJECT_TTO_VIDEO_LINKING,
-            "time": now_ms // 1000, "entry": [entity]}
+    return {
+        "request_id": new_request_id(now_ms),
+        "object": OBJECT_TTO_VIDEO_LINKING,
+        "time": now_ms // 1000,
+        "entry": [entity],
+    }
 
 
-def _entity(kind: str, video: dict[str, Any], campaign: dict[str, Any],
-            now_ms: int) -> dict[str, Any]:
+def _entity(
+    kind: str, video: dict[str, Any], campaign: dict[str, Any], now_ms: int
+) -> dict[str, Any]:
     return {
         "event_type": "tto_campaign_webhook",
         "tto_campaign_event_type": kind,
@@ -95,8 +103,9 @@ def _entity(kind: str, video: dict[str, Any], campaign: dict[str, Any],
 class WebhookDispatcher:
     """A FIFO of deliveries worked by one daemon thread, started on first use."""
 
-    def __init__(self, sender: WebhookSender | None, settings: Callable[[], SandboxConfig],
-                 seed: int = 0) -> None:
+    def __init__(
+        self, sender: WebhookSender | None, settings: Callable[[], SandboxConfig], seed: int = 0
+    ) -> None:
         self._sender = sender
         self._settings = settings
         self._rng = random.Random(seed)  # noqa: S311 - duplicates only need to be reproducible
@@ -151,8 +160,9 @@ class WebhookDispatcher:
     def _ensure_thread(self) -> None:
         with self._lock:
             if self._thread is None and not self._stop.is_set():
-                self._thread = threading.Thread(target=self._work, name="sandbox-webhooks",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=self._work, name="sandbox-webhooks", daemon=True
+                )
                 self._thread.start()
 
     def _work(self) -> None:
@@ -172,21 +182,29 @@ class WebhookDispatcher:
             if isinstance(status, int) and 200 <= status < 300:
                 break
             if attempt < config.webhook_max_attempts and self._stop.wait(
-                    config.webhook_retry_backoff_s * 2 ** (attempt - 1)):
+                config.webhook_retry_backoff_s * 2 ** (attempt - 1)
+            ):
                 break
         ok = isinstance(status, int) and 200 <= status < 300
         self.counts["delivered" if ok else "failed"] += 1
-        self.recent.append({"url": delivery.url, "subscription_id": delivery.subscription_id,
-                            "status": status, "attempts": attempt,
-                            "body": delivery.body.decode("ascii")})
+        self.recent.append(
+            {
+                "url": delivery.url,
+                "subscription_id": delivery.subscription_id,
+                "status": status,
+                "attempts": attempt,
+                "body": delivery.body.decode("ascii"),
+            }
+        )
 
     def _attempt(self, delivery: Delivery, config: SandboxConfig) -> int | str:
         try:
             if self._sender is not None:
                 status = self._sender(delivery.url, delivery.body, dict(delivery.headers))
                 return 200 if status is None else status
-            return outbound.post_webhook(delivery.url, delivery.body, delivery.headers,
-                                         config.webhook_timeout_s)
+            return outbound.post_webhook(
+                delivery.url, delivery.body, delivery.headers, config.webhook_timeout_s
+            )
         except Exception as exc:  # noqa: BLE001 - a broken receiver must not kill the thread
             self.counts["errors"] += 1
             return f"error: {type(exc).__name__}"

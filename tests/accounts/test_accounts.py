@@ -57,7 +57,9 @@ def test_outsider_cannot_revoke_another_workspaces_key(actors, outsider_client):
 
 
 def test_invitation_adds_teammate_with_role(owner_client, actors, django_user_model):
-    response = owner_client.post("/w/acme/settings/invite/", {"email": "new@acme.test", "role": "manager"})
+    response = owner_client.post(
+        "/w/acme/settings/invite/", {"email": "new@acme.test", "role": "manager"}
+    )
     url = response.context["invite_url"]
     newcomer = django_user_model.objects.create_user(email="new@acme.test", password=PASSWORD)
     client = logged_in(newcomer)
@@ -70,14 +72,21 @@ def test_invitation_adds_teammate_with_role(owner_client, actors, django_user_mo
 
 
 def test_invitation_for_someone_else_is_refused(owner_client, actors):
-    response = owner_client.post("/w/acme/settings/invite/", {"email": "new@acme.test", "role": "viewer"})
+    response = owner_client.post(
+        "/w/acme/settings/invite/", {"email": "new@acme.test", "role": "viewer"}
+    )
     token_path = response.context["invite_url"].split("testserver", 1)[1]
     logged_in(actors.outsider).post(token_path)
     assert not Membership.objects.filter(user=actors.outsider, workspace=actors.workspace).exists()
 
 
 def test_viewer_cannot_invite(viewer_client, actors):
-    assert viewer_client.post("/w/acme/settings/invite/", {"email": "x@y.z", "role": "owner"}).status_code == 403
+    assert (
+        viewer_client.post(
+            "/w/acme/settings/invite/", {"email": "x@y.z", "role": "owner"}
+        ).status_code
+        == 403
+    )
 
 
 def test_switcher_lists_only_own_workspaces(actors):
@@ -122,7 +131,10 @@ class TestApiAuth:
 
         api_key, key = create_api_key(actors.workspace, "k")
         revoke_api_key(api_key)
-        assert client.get("/api/v1/whoami", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+        assert (
+            client.get("/api/v1/whoami", headers={"Authorization": f"Bearer {key}"}).status_code
+            == 401
+        )
 
     def test_openapi_is_public(self, client, db):
         assert client.get("/api/v1/openapi.json").status_code == 200

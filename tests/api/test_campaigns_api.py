@@ -7,14 +7,38 @@ from inviteflow.campaigns.models import Campaign, CampaignCreator
 from tests.campaigns.factories import make_campaign, make_creator
 
 BODY = {
-    "name": "Spring Launch", "starts_on": "2025-05-01", "ends_on": "2025-05-31",
-    "content_type": "video", "posts_required": 12, "hashtags": ["#SpringLaunch", "ad"],
-    "countries": ["us", "GB"], "brief": "Show the product.", "tiktok_enabled": True,
+    "name": "Spring Launch",
+    "starts_on": "2025-05-01",
+    "ends_on": "2025-05-31",
+    "content_type": "video",
+    "posts_required": 12,
+    "hashtags": ["#SpringLaunch", "ad"],
+    "countries": ["us", "GB"],
+    "brief": "Show the product.",
+    "tiktok_enabled": True,
 }
-CAMPAIGN_FIELDS = {"id", "name", "brief", "starts_on", "ends_on", "content_type", "posts_required",
-                   "hashtags", "countries", "tiktok_enabled", "status", "created_at"}
-ROSTER_FIELDS = {"creator_id", "name", "handle", "posts_required", "posts_required_override",
-                 "added_at"}
+CAMPAIGN_FIELDS = {
+    "id",
+    "name",
+    "brief",
+    "starts_on",
+    "ends_on",
+    "content_type",
+    "posts_required",
+    "hashtags",
+    "countries",
+    "tiktok_enabled",
+    "status",
+    "created_at",
+}
+ROSTER_FIELDS = {
+    "creator_id",
+    "name",
+    "handle",
+    "posts_required",
+    "posts_required_override",
+    "added_at",
+}
 
 
 @pytest.fixture
@@ -55,13 +79,24 @@ def test_create_campaign(api, workspace):
     assert set(body) == CAMPAIGN_FIELDS
     assert (body["hashtags"], body["countries"]) == (["springlaunch", "ad"], ["US", "GB"])
     assert (body["status"], body["starts_on"], body["tiktok_enabled"]) == (
-        "draft", "2025-05-01", True)
+        "draft",
+        "2025-05-01",
+        True,
+    )
     assert Campaign.objects.get(pk=body["id"]).workspace == workspace
 
 
 def test_create_names_every_bad_field(api):
-    response = api.post("/campaigns", json={**BODY, "ends_on": "2025-04-30", "countries": ["XX"],
-                                            "posts_required": 101, "hashtags": ["no-dash"]})
+    response = api.post(
+        "/campaigns",
+        json={
+            **BODY,
+            "ends_on": "2025-04-30",
+            "countries": ["XX"],
+            "posts_required": 101,
+            "hashtags": ["no-dash"],
+        },
+    )
     assert field_errors(response) == {
         "ends_on": "ends before it starts (2025-04-30 is before 2025-05-01)",
         "countries": "'XX' is not an ISO 3166 country code",
@@ -74,8 +109,9 @@ def test_create_names_every_bad_field(api):
 
 def test_create_with_wrong_shapes_is_422(api):
     body = {k: v for k, v in BODY.items() if k != "name"}
-    errors = field_errors(api.post("/campaigns", json={**body, "starts_on": "soon",
-                                                       "content_type": "story"}))
+    errors = field_errors(
+        api.post("/campaigns", json={**body, "starts_on": "soon", "content_type": "story"})
+    )
     assert set(errors) == {"name", "starts_on", "content_type"}
     assert not Campaign.objects.exists()
 
@@ -99,23 +135,30 @@ def test_get_campaign(api, campaign):
 
 
 def test_patch_changes_only_the_fields_sent(api, campaign):
-    response = api.patch(f"/campaigns/{campaign.pk}",
-                         json={"status": "active", "posts_required": 25})
+    response = api.patch(
+        f"/campaigns/{campaign.pk}", json={"status": "active", "posts_required": 25}
+    )
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["posts_required"]) == ("active", 25)
     campaign.refresh_from_db()
     assert (campaign.name, campaign.status, campaign.posts_required) == (
-        "Spring Launch", "active", 25)
+        "Spring Launch",
+        "active",
+        25,
+    )
 
 
 def test_patch_refuses_bad_values_and_changes_nothing(api, campaign):
     before = snapshot(campaign)
     assert field_errors(api.patch(f"/campaigns/{campaign.pk}", json={"ends_on": "2025-01-01"})) == {
-        "ends_on": "ends before it starts (2025-01-01 is before 2025-05-01)"}
+        "ends_on": "ends before it starts (2025-01-01 is before 2025-05-01)"
+    }
     assert field_errors(api.patch(f"/campaigns/{campaign.pk}", json={"name": ""})) == {
-        "name": "required"}
+        "name": "required"
+    }
     assert field_errors(api.patch(f"/campaigns/{campaign.pk}", json={"status": "completed"})) == {
-        "status": "cannot go from draft to completed; from draft it can go to active"}
+        "status": "cannot go from draft to completed; from draft it can go to active"
+    }
     assert snapshot(campaign) == before
 
 
@@ -148,10 +191,12 @@ def test_add_to_roster_then_again(api, campaign, ada):
 
 
 def test_add_to_roster_with_a_bad_posts_required(api, campaign, ada):
-    response = api.post(f"/campaigns/{campaign.pk}/creators",
-                        json={"creator_id": ada.pk, "posts_required": 0})
+    response = api.post(
+        f"/campaigns/{campaign.pk}/creators", json={"creator_id": ada.pk, "posts_required": 0}
+    )
     assert field_errors(response) == {
-        "posts_required": "must be a whole number from 1 to 100, not 0"}
+        "posts_required": "must be a whole number from 1 to 100, not 0"
+    }
     assert not campaign.roster.exists()
 
 
@@ -177,8 +222,11 @@ def write_calls(campaign: Campaign, creator_id: int) -> list[tuple[str, str, dic
     return [
         ("post", "/campaigns", BODY),
         ("patch", f"/campaigns/{campaign.pk}", {"name": "Hijacked", "posts_required": 99}),
-        ("post", f"/campaigns/{campaign.pk}/creators",
-         {"creator_id": creator_id, "posts_required": 9}),
+        (
+            "post",
+            f"/campaigns/{campaign.pk}/creators",
+            {"creator_id": creator_id, "posts_required": 9},
+        ),
         ("delete", f"/campaigns/{campaign.pk}/creators/{creator_id}", None),
     ]
 

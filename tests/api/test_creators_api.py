@@ -22,7 +22,8 @@ def preview(workspace) -> CsvImport:
 
 def snapshot() -> list:
     return list(Creator.objects.order_by("pk").values()) + list(
-        CsvImport.objects.order_by("pk").values("pk", "status"))
+        CsvImport.objects.order_by("pk").values("pk", "status")
+    )
 
 
 def post_csv(api, content: bytes, query: str = ""):
@@ -42,17 +43,24 @@ def test_create_and_read(api, workspace):
     assert response.status_code == 201
     body = response.json()
     assert {k: body[k] for k in ("name", "email", "handle", "notes")} == {
-        "name": "Ada", "email": "a@x.io", "handle": "ada", "notes": "hi"}
+        "name": "Ada",
+        "email": "a@x.io",
+        "handle": "ada",
+        "notes": "hi",
+    }
     assert set(body) == {"id", "name", "email", "handle", "notes", "created_at"}
     assert api.get(f"/creators/{body['id']}").json() == body
 
 
-@pytest.mark.parametrize("payload, field, reason", [
-    ({"handle": "ada"}, "name", "required"),
-    ({"name": "Ada", "handle": "a b"}, "handle", "may contain only letters"),
-    ({"name": "Ada", "handle": "ada", "email": "nope"}, "email", "not a valid email"),
-    ({"name": 123, "handle": "ada"}, "name", "string"),
-])
+@pytest.mark.parametrize(
+    "payload, field, reason",
+    [
+        ({"handle": "ada"}, "name", "required"),
+        ({"name": "Ada", "handle": "a b"}, "handle", "may contain only letters"),
+        ({"name": "Ada", "handle": "ada", "email": "nope"}, "email", "not a valid email"),
+        ({"name": 123, "handle": "ada"}, "name", "string"),
+    ],
+)
 def test_create_bad_input_names_the_field(api, payload, field, reason):
     response = api.post("/creators", payload)
     assert response.status_code == 422
@@ -66,7 +74,8 @@ def test_create_duplicate_handle(api, ada):
     response = api.post("/creators", {"name": "Other", "handle": "ADA"})
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "handle", "reason": "@ada is already in this workspace"}]
+        {"field": "handle", "reason": "@ada is already in this workspace"}
+    ]
 
 
 def test_list_search_and_pagination(api, ada, workspace):
@@ -108,10 +117,14 @@ def test_import_preview_changes_nothing(api, ada):
     body = response.json()
     assert (body["status"], body["valid"], body["filename"]) == ("preview", 1, "creators.csv")
     assert {(e["line"], e["field"]) for e in body["errors"]} == {
-        (3, "name"), (3, "email"), (3, "handle")}
+        (3, "name"),
+        (3, "email"),
+        (3, "handle"),
+    }
     assert all(e["reason"] for e in body["errors"])
     assert body["duplicates"] == [
-        {"line": 4, "name": "Ada", "handle": "ada", "reason": "@ada is already in this workspace"}]
+        {"line": 4, "name": "Ada", "handle": "ada", "reason": "@ada is already in this workspace"}
+    ]
     assert list(Creator.objects.values_list("handle", flat=True)) == ["ada"]
 
 
@@ -127,8 +140,9 @@ def test_import_confirm_as_form_field(api, workspace):
     assert response.status_code == 202 and Creator.objects.count() == 1
 
 
-def test_large_import_runs_in_background_with_progress(api, workspace,
-                                                       django_capture_on_commit_callbacks):
+def test_large_import_runs_in_background_with_progress(
+    api, workspace, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = post_csv(api, many_rows(1000), "?confirm=true")
     assert response.status_code == 202
@@ -147,12 +161,15 @@ def test_confirm_a_previewed_import_by_id(api, preview):
     assert Creator.objects.get().handle == "bob"
 
 
-@pytest.mark.parametrize("send, reason", [
-    (lambda api: post_csv(api, b"email\nx@y.z\n"), "no 'name' or 'handle' column"),
-    (lambda api: post_csv(api, b""), "required"),
-    (lambda api: api.post("/creators/import", data={"other": "x"}), "required"),
-    (lambda api: post_csv(api, "name,handle\nJosé,jose\n".encode("latin-1")), "UTF-8"),
-])
+@pytest.mark.parametrize(
+    "send, reason",
+    [
+        (lambda api: post_csv(api, b"email\nx@y.z\n"), "no 'name' or 'handle' column"),
+        (lambda api: post_csv(api, b""), "required"),
+        (lambda api: api.post("/creators/import", data={"other": "x"}), "required"),
+        (lambda api: post_csv(api, "name,handle\nJosé,jose\n".encode("latin-1")), "UTF-8"),
+    ],
+)
 def test_bad_import_file_is_422_naming_the_file(api, send, reason):
     response = send(api)
     assert response.status_code == 422

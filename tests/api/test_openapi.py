@@ -32,11 +32,16 @@ def test_every_operation_is_documented_with_tags():
 def test_no_two_schemas_share_a_name():
     """The document keys schemas by class name: a second SyncOut silently replaced the first,
     and the post sync was documented with the insights sync's fields."""
-    modules = [importlib.import_module(f"inviteflow.api.{info.name}")
-               for info in pkgutil.iter_modules(inviteflow.api.__path__)]
+    modules = [
+        importlib.import_module(f"inviteflow.api.{info.name}")
+        for info in pkgutil.iter_modules(inviteflow.api.__path__)
+    ]
     names = Counter(
-        value.__name__ for module in modules for value in vars(module).values()
-        if isinstance(value, type) and issubclass(value, Schema)
+        value.__name__
+        for module in modules
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, Schema)
         and value.__module__ == module.__name__
     )
     assert [name for name, count in names.items() if count > 1] == []

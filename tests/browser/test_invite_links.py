@@ -15,16 +15,21 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def campaign(workspace):
     campaign = Campaign.objects.create(
-        workspace=workspace, name="Spring Launch", starts_on=date(2027, 5, 1),
-        ends_on=date(2027, 5, 31), posts_required=12, hashtags=["springlaunch"],
+        workspace=workspace,
+        name="Spring Launch",
+        starts_on=date(2027, 5, 1),
+        ends_on=date(2027, 5, 31),
+        posts_required=12,
+        hashtags=["springlaunch"],
     )
     ada = Creator.objects.create(workspace=workspace, name="Ada Lovelace", handle="ada.makes")
     CampaignCreator.objects.create(campaign=campaign, creator=ada)
     return campaign
 
 
-def test_enable_tiktok_watch_links_copy_and_open(page, browser, actors, campaign, tiktok_connected,
-                                                  live_sandbox, start_worker):
+def test_enable_tiktok_watch_links_copy_and_open(
+    page, browser, actors, campaign, tiktok_connected, live_sandbox, start_worker
+):
     start_worker()
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.goto("/login/")

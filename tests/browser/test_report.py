@@ -13,9 +13,14 @@ from tests.conftest import PASSWORD
 from tests.insights.support import AS_OF, campaign_with_posts, report_everything
 
 pytestmark = pytest.mark.browser
-COMPARED = {"Video views": "video_views", "Reach": "reach", "Engagements": "engagement_count",
-            "Completion rate": "video_completion_rate", "Average view time": "average_view_time",
-            "Engagement rate": "engagement_rate"}
+COMPARED = {
+    "Video views": "video_views",
+    "Reach": "reach",
+    "Engagements": "engagement_count",
+    "Completion rate": "video_completion_rate",
+    "Average view time": "average_view_time",
+    "Engagement rate": "engagement_rate",
+}
 
 
 @pytest.fixture
@@ -23,8 +28,12 @@ def campaign(workspace):
     campaign = campaign_with_posts(workspace, {"ada": 3, "bob": 2, "cy": 1})
     report_everything(campaign, views=lambda i: 700 * (i + 1))
     record_campaign_totals(campaign, ["US"])
-    report_everything(campaign, views=lambda i: 1300 * (i + 1), video_completion_rate=0.42,
-                      at=AS_OF + timedelta(hours=6))
+    report_everything(
+        campaign,
+        views=lambda i: 1300 * (i + 1),
+        video_completion_rate=0.42,
+        at=AS_OF + timedelta(hours=6),
+    )
     record_campaign_totals(campaign, ["US"])
     return campaign
 
@@ -54,7 +63,9 @@ def test_report_charts_and_exports(page, actors, campaign):
     assert page.locator("svg.chart[role=img]").count() == 7
     assert page.locator("#views-over-time svg polyline").count() == 1
     assert page.locator("#campaign-gender svg rect").count() == 2
-    assert page.locator("#views-over-time svg title").first.text_content() == "Video views over time"
+    assert (
+        page.locator("#views-over-time svg title").first.text_content() == "Video views over time"
+    )
     assert page.locator("svg.chart").first.bounding_box()["width"] > 200  # laid out, visible
     shown = page_totals(page)
     assert shown["video_views"] == 1300 * (1 + 2 + 3 + 4 + 5 + 6)

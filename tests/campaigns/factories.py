@@ -25,8 +25,12 @@ def make_campaign(workspace: Workspace, **fields) -> Campaign:
 def make_creators(workspace: Workspace, count: int, prefix: str = "creator") -> list[Creator]:
     """`count` creators named "<Prefix> 0001"… with handles "<prefix>_1"…"""
     Creator.objects.bulk_create(
-        Creator(workspace=workspace, name=f"{prefix.title()} {i:04d}", handle=f"{prefix}_{i}",
-                email=f"{prefix}{i}@example.test")
+        Creator(
+            workspace=workspace,
+            name=f"{prefix.title()} {i:04d}",
+            handle=f"{prefix}_{i}",
+            email=f"{prefix}{i}@example.test",
+        )
         for i in range(1, count + 1)
     )
     return list(Creator.objects.filter(workspace=workspace, handle__startswith=f"{prefix}_"))

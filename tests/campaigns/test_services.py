@@ -85,11 +85,13 @@ def test_posts_required_accepts_1_to_100(workspace, good, stored):
 
 def test_each_bad_hashtag_is_named(workspace):
     errors = create_errors(workspace, hashtags="ok, #spring-launch, #, caf\u00e9")
-    assert errors == {"hashtags": [
-        "'#spring-launch' is not a hashtag: use 1–100 letters, digits or underscores",
-        "'#' is not a hashtag: use 1–100 letters, digits or underscores",
-        "'caf\u00e9' is not a hashtag: use 1–100 letters, digits or underscores",
-    ]}
+    assert errors == {
+        "hashtags": [
+            "'#spring-launch' is not a hashtag: use 1–100 letters, digits or underscores",
+            "'#' is not a hashtag: use 1–100 letters, digits or underscores",
+            "'caf\u00e9' is not a hashtag: use 1–100 letters, digits or underscores",
+        ]
+    }
 
 
 def test_hashtags_are_at_most_100_characters(workspace):
@@ -104,10 +106,12 @@ def test_hashtag_lists_are_bounded(workspace):
 
 def test_countries_must_be_iso_3166_codes(workspace):
     errors = create_errors(workspace, countries="US, XX, UK")
-    assert errors == {"countries": [
-        "'XX' is not an ISO 3166 country code",
-        "'UK' is not an ISO 3166 country code (did you mean GB?)",
-    ]}
+    assert errors == {
+        "countries": [
+            "'XX' is not an ISO 3166 country code",
+            "'UK' is not an ISO 3166 country code (did you mean GB?)",
+        ]
+    }
 
 
 def test_country_list_is_the_full_iso_list():
@@ -160,9 +164,14 @@ def test_bad_update_changes_nothing(workspace):
     assert campaign.name == "Spring Launch"
 
 
-@pytest.mark.parametrize("path", [
-    ["active"], ["active", "completed"], ["active", "completed", "active"],
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        ["active"],
+        ["active", "completed"],
+        ["active", "completed", "active"],
+    ],
+)
 def test_allowed_status_transitions(workspace, path):
     campaign = make_campaign(workspace)
     for status in path:
@@ -171,11 +180,18 @@ def test_allowed_status_transitions(workspace, path):
     assert campaign.status == path[-1]
 
 
-@pytest.mark.parametrize("start, target, reason", [
-    ("draft", "completed", "cannot go from draft to completed; from draft it can go to active"),
-    ("active", "draft", "cannot go from active to draft; from active it can go to completed"),
-    ("completed", "draft", "cannot go from completed to draft; from completed it can go to active"),
-])
+@pytest.mark.parametrize(
+    "start, target, reason",
+    [
+        ("draft", "completed", "cannot go from draft to completed; from draft it can go to active"),
+        ("active", "draft", "cannot go from active to draft; from active it can go to completed"),
+        (
+            "completed",
+            "draft",
+            "cannot go from completed to draft; from completed it can go to active",
+        ),
+    ],
+)
 def test_refused_status_transitions(workspace, start, target, reason):
     campaign = make_campaign(workspace, status="active" if start != "draft" else "draft")
     if start == "completed":

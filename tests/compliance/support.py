@@ -49,7 +49,13 @@ def flag_post(campaign: Campaign, handle: str, hours_ago: float = 5) -> Post:
     from inviteflow.compliance import detection, services
 
     creator = Creator.objects.get(workspace=campaign.workspace, handle=handle)
-    video = detection.PublicVideo(str(next(_videos)), timezone.now() - timedelta(hours=hours_ago),
-                                  ("springlaunch",), frozenset(), False, "New in! #springlaunch")
+    video = detection.PublicVideo(
+        str(next(_videos)),
+        timezone.now() - timedelta(hours=hours_ago),
+        ("springlaunch",),
+        frozenset(),
+        False,
+        "New in! #springlaunch",
+    )
     assert services.flag(campaign.workspace, campaign, creator.pk, video, ["#springlaunch"])
     return Post.objects.get(video_id=video.video_id)

@@ -33,9 +33,12 @@ def test_compliance_answers_counts_creators_and_posts_at_risk_oldest_first(api, 
     assert oldest["markers"] == ["#springlaunch"] and 41 < oldest["hours_left"] <= 42
     assert oldest["link_request"] is None and isinstance(oldest["video_id"], str)
     assert {(c["handle"], c["compliant"], c["at_risk"]) for c in body["creators"]} == {
-        ("ada", 1, 1), ("bob", 0, 1)}
-    assert body["remedies"] == [{**body["remedies"][0], "kind": "campaign_code",
-                                 "detail": "ABCD2345", "by": "API key “ci”"}]
+        ("ada", 1, 1),
+        ("bob", 0, 1),
+    }
+    assert body["remedies"] == [
+        {**body["remedies"][0], "kind": "campaign_code", "detail": "ABCD2345", "by": "API key “ci”"}
+    ]
     assert body["scan"]["finished_at"] is None
 
 
@@ -53,7 +56,8 @@ def test_remedies_without_a_tiktok_connection_say_so(api, campaign):
     assert (answer.status_code, answer.json()["code"]) == (409, "not_connected")
     compliant = campaign.posts.get(compliance="compliant")
     assert api.post(f"/posts/{compliant.pk}/link-request", json={}).json()["code"] == (
-        "not_connected")
+        "not_connected"
+    )
 
 
 def test_unknown_posts_and_bad_actions_are_clear_errors(api, campaign):
@@ -63,8 +67,11 @@ def test_unknown_posts_and_bad_actions_are_clear_errors(api, campaign):
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "action"
 
 
-PATHS = ["/posts/{post}/campaign-code", "/posts/{post}/link-request",
-         "/campaigns/{campaign}/compliance/scan"]
+PATHS = [
+    "/posts/{post}/campaign-code",
+    "/posts/{post}/link-request",
+    "/campaigns/{campaign}/compliance/scan",
+]
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -81,8 +88,9 @@ def test_writes_refused_to_read_only_outsider_and_anonymous_keys(
     assert not ComplianceScan.objects.exists() and not DBTaskResult.objects.exists()
 
 
-def test_reads_are_open_to_read_only_keys_and_closed_to_outsiders(readonly_api, outsider_api,
-                                                                 campaign):
+def test_reads_are_open_to_read_only_keys_and_closed_to_outsiders(
+    readonly_api, outsider_api, campaign
+):
     path = f"/campaigns/{campaign.pk}/compliance"
     assert readonly_api.get(path).status_code == 200
     assert outsider_api.get(path).status_code == 404

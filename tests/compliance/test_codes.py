@@ -12,11 +12,17 @@ from tests.posts.factories import campaign_with
 
 def code(campaign, sequence: int, value: str, creators, status="active") -> CampaignCode:
     made = CampaignCode.objects.create(
-        workspace=campaign.workspace, campaign=campaign, sequence=sequence, code=value,
-        status=status, brand_name="Acme", intent_name=f"c{sequence}", issued_at=timezone.now())
+        workspace=campaign.workspace,
+        campaign=campaign,
+        sequence=sequence,
+        code=value,
+        status=status,
+        brand_name="Acme",
+        intent_name=f"c{sequence}",
+        issued_at=timezone.now(),
+    )
     for creator in creators:
-        CodeOrder.objects.create(workspace=campaign.workspace, campaign_code=made,
-                                 creator=creator)
+        CodeOrder.objects.create(workspace=campaign.workspace, campaign_code=made, creator=creator)
     return made
 
 

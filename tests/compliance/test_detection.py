@@ -17,8 +17,7 @@ BRAND = detection.brand_handles(["Acme Co.", "acme", "Sandbox Demo Brand"])
 
 
 def video(caption: str = "", when: str = "2026-05-10 12:00:00", **fields) -> detection.PublicVideo:
-    item = schemas.Post(video_id="7700000000000000001", caption=caption, create_time=when,
-                        **fields)
+    item = schemas.Post(video_id="7700000000000000001", caption=caption, create_time=when, **fields)
     return detection.public_video(item)
 
 
@@ -26,26 +25,38 @@ def markers(found: detection.Match | None) -> list[str] | None:
     return found.markers if found else None
 
 
-@pytest.mark.parametrize("caption, fields", [
-    ("Sunday hike with the dog", {}),
-    ("New running shoes! #ad #fitness", {}),  # sponsored, but not by us
-    ("Thanks @globex for the gift #sponsored", {"mentioned_accounts": ["globex"]}),
-    ("springlaunch vibes", {}),  # the word, not the hashtag
-    ("#springlaunch is here", {"collaboration_status": "PAID_PARTNERSHIP"}),  # disclosed
-])
+@pytest.mark.parametrize(
+    "caption, fields",
+    [
+        ("Sunday hike with the dog", {}),
+        ("New running shoes! #ad #fitness", {}),  # sponsored, but not by us
+        ("Thanks @globex for the gift #sponsored", {"mentioned_accounts": ["globex"]}),
+        ("springlaunch vibes", {}),  # the word, not the hashtag
+        ("#springlaunch is here", {"collaboration_status": "PAID_PARTNERSHIP"}),  # disclosed
+    ],
+)
 def test_posts_without_an_undisclosed_campaign_marker_are_not_flagged(caption, fields):
     assert detection.match(video(caption, **fields), [MAY], BRAND) is None
 
 
 def test_campaign_hashtags_and_brand_mentions_are_markers():
     assert markers(detection.match(video("Spring is here #SpringLaunch"), [MAY], BRAND)) == [
-        "#springlaunch"]
+        "#springlaunch"
+    ]
     tagged = video("Big thanks!", caption_hashtags=["springlaunch"], mentioned_accounts=["Acme"])
     assert markers(detection.match(tagged, [MAY], BRAND)) == ["#springlaunch", "@acme"]
     assert markers(detection.match(video("Gift from @acmeco"), [MAY], BRAND)) == ["@acmeco"]
-    assert markers(detection.match(video("hi", collaboration_status="CREATOR_EARNS_COMMISSION",
-                                         mentioned_accounts=["sandboxdemobrand"]), [MAY], BRAND)
-                   ) == ["@sandboxdemobrand"]
+    assert markers(
+        detection.match(
+            video(
+                "hi",
+                collaboration_status="CREATOR_EARNS_COMMISSION",
+                mentioned_accounts=["sandboxdemobrand"],
+            ),
+            [MAY],
+            BRAND,
+        )
+    ) == ["@sandboxdemobrand"]
 
 
 def test_only_posts_inside_a_campaign_window_are_flagged():
@@ -59,14 +70,23 @@ def test_the_campaign_with_most_matching_hashtags_wins_then_the_latest():
     assert detection.match(both, [MAY, SUMMER], BRAND).campaign_id == 2
     one = video("#springlaunch", when="2026-05-25 10:00:00")
     assert detection.match(one, [MAY, SUMMER], BRAND).campaign_id == 2  # later start
-    assert detection.match(video("@acme", when="2026-05-05 10:00:00"), [MAY, SUMMER],
-                           BRAND).campaign_id == 1
+    assert (
+        detection.match(
+            video("@acme", when="2026-05-05 10:00:00"), [MAY, SUMMER], BRAND
+        ).campaign_id
+        == 1
+    )
 
 
 def test_brand_names_become_handles():
     assert detection.brand_handles(["Acme Co.", "  @Globex ", ""]) == {"acmeco", "globex"}
-    assert detection.public_video(schemas.Post(video_id="1", create_time=str(
-        int((datetime(2026, 5, 1, tzinfo=UTC) + timedelta(hours=1)).timestamp())))
+    assert detection.public_video(
+        schemas.Post(
+            video_id="1",
+            create_time=str(
+                int((datetime(2026, 5, 1, tzinfo=UTC) + timedelta(hours=1)).timestamp())
+            ),
+        )
     ).published_at == datetime(2026, 5, 1, 1, tzinfo=UTC)
 
 
@@ -74,8 +94,13 @@ def test_roster_creators_personal_posts_are_never_flagged(world):
     campaign = world.campaign({"ada": 1, "bob": 1})
     link = campaign.invite_links.get(creator__handle="bob")
     sandbox = world.sandbox
-    for caption in ("Sunday hike", "My breakfast #foodie", "Gym day #ad #protein",
-                    "With @globex at the fair", "Spring launch party tonight"):
+    for caption in (
+        "Sunday hike",
+        "My breakfast #foodie",
+        "Gym day #ad #protein",
+        "With @globex at the fair",
+        "Spring launch party tonight",
+    ):
         sandbox.publish("ada", caption=caption)
     world.publish(link, caption="Through the link #springlaunch")  # linked: disclosed
     sandbox.publish("bob", caption="Off duty", branded=True)  # branded, not ours

@@ -15,8 +15,9 @@ def open_and_send(workspace, on_commit):
         return services.open_digest(workspace)
 
 
-def test_one_digest_per_batch_of_new_posts(workspace, django_capture_on_commit_callbacks,
-                                           immediate_tasks):
+def test_one_digest_per_batch_of_new_posts(
+    workspace, django_capture_on_commit_callbacks, immediate_tasks
+):
     campaign = campaign_with(workspace, {"ada": 1, "bob": 1})
     first = flag_post(campaign, "ada", hours_ago=20)
     open_and_send(workspace, django_capture_on_commit_callbacks)
@@ -35,8 +36,9 @@ def test_one_digest_per_batch_of_new_posts(workspace, django_capture_on_commit_c
     assert one.extra_headers["X-Inviteflow-Workspace"] == "acme"
 
 
-def test_a_failed_digest_is_retried_once(workspace, settings, django_capture_on_commit_callbacks,
-                                         immediate_tasks):
+def test_a_failed_digest_is_retried_once(
+    workspace, settings, django_capture_on_commit_callbacks, immediate_tasks
+):
     campaign = campaign_with(workspace, {"ada": 1})
     flag_post(campaign, "ada")
     settings.EMAIL_BACKEND = "tests.compliance.test_digest.Broken"

@@ -45,14 +45,16 @@ def test_viewers_see_the_page_without_buttons(viewer_client, campaign):
 def test_details_page_loads_the_summary_after_the_page(manager_client, campaign):
     page = manager_client.get(reverse("campaign_detail", args=["acme", campaign.pk])).content
     assert f'hx-get="{url("compliance_summary", campaign)}"'.encode() in page
-    summary = manager_client.get(url("compliance_summary", campaign),
-                                 headers={"HX-Request": "true"}).content.decode()
+    summary = manager_client.get(
+        url("compliance_summary", campaign), headers={"HX-Request": "true"}
+    ).content.decode()
     assert "<html" not in summary and "2 at risk" in summary and "Compliance details" in summary
     assert 'name="view" value="summary"' in summary
 
 
-def test_summary_query_count_does_not_grow_with_posts(viewer_client, workspace,
-                                                      django_assert_max_num_queries):
+def test_summary_query_count_does_not_grow_with_posts(
+    viewer_client, workspace, django_assert_max_num_queries
+):
     small = campaign_with(workspace, {"a1": 1})
     flag_post(small, "a1")
     big = campaign_with(workspace, {f"b{i}": 1 for i in range(12)}, name="Big")
@@ -70,15 +72,17 @@ def test_scan_now_queues_a_scan(manager_client, campaign, django_capture_on_comm
     assert answer.status_code == 302
     tasks = DBTaskResult.objects.filter(task_path="inviteflow.compliance.tasks.scan_campaign")
     assert [t.args_kwargs["args"] for t in tasks] == [[campaign.pk]]
-    htmx = manager_client.post(url("compliance_scan", campaign), {"view": "summary"},
-                               headers={"HX-Request": "true"})
+    htmx = manager_client.post(
+        url("compliance_scan", campaign), {"view": "summary"}, headers={"HX-Request": "true"}
+    )
     assert b"Scan queued" in htmx.content and b"every 3s" in htmx.content
 
 
 def test_a_remedy_without_tiktok_says_why_in_the_panel(manager_client, campaign):
     post = campaign.posts.get(creator__handle="bob")
-    answer = manager_client.post(url("compliance_campaign_code", post),
-                                 headers={"HX-Request": "true"})
+    answer = manager_client.post(
+        url("compliance_campaign_code", post), headers={"HX-Request": "true"}
+    )
     assert answer.status_code == 200 and b"not connected to TikTok" in answer.content
     assert not Remedy.objects.exists()
 
@@ -94,8 +98,7 @@ def test_outsiders_get_404_on_every_page(outsider_client, owner_client, campaign
 
 
 @pytest.mark.parametrize("name", POSTS)
-def test_viewers_and_outsiders_cannot_send_remedies(viewer_client, outsider_client, campaign,
-                                                    name):
+def test_viewers_and_outsiders_cannot_send_remedies(viewer_client, outsider_client, campaign, name):
     post = campaign.posts.get(creator__handle="bob")
     assert viewer_client.post(url(name, post)).status_code == 403
     assert outsider_client.post(url(name, post)).status_code == 404
@@ -103,8 +106,9 @@ def test_viewers_and_outsiders_cannot_send_remedies(viewer_client, outsider_clie
     assert not Remedy.objects.exists() and not LinkRequest.objects.exists()
 
 
-def test_viewers_and_outsiders_cannot_scan(viewer_client, outsider_client, campaign,
-                                           django_capture_on_commit_callbacks):
+def test_viewers_and_outsiders_cannot_scan(
+    viewer_client, outsider_client, campaign, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         assert viewer_client.post(url("compliance_scan", campaign)).status_code == 403
         assert outsider_client.post(url("compliance_scan", campaign)).status_code == 404

@@ -19,14 +19,19 @@ def at_risk(world):
     """Ada, Bob and Cy each published a branded post without their link; one scan found them."""
     campaign = world.campaign({"ada": 1, "bob": 1, "cy": 1})
     with_emails(campaign)
-    videos = {h: world.sandbox.publish(h, caption=BRANDED)["video_id"] for h in ("ada", "bob", "cy")}
+    videos = {
+        h: world.sandbox.publish(h, caption=BRANDED)["video_id"] for h in ("ada", "bob", "cy")
+    }
     scan(world, campaign)
     return {handle: post_of(video) for handle, video in videos.items()}
 
 
 def code_objects(world) -> list[dict]:
-    return [c for c in world.sandbox.http.get("/sandbox/campaigns").json()["campaigns"]
-            if c.get("campaign_code")]
+    return [
+        c
+        for c in world.sandbox.http.get("/sandbox/campaigns").json()["campaigns"]
+        if c.get("campaign_code")
+    ]
 
 
 def test_one_code_per_campaign_shared_by_its_creators(world, api, at_risk):
@@ -43,8 +48,9 @@ def test_one_code_per_campaign_shared_by_its_creators(world, api, at_risk):
     assert calls(world, ORDER_CREATE) == 2 and OutboxMessage.objects.count() == 2
 
 
-def test_a_code_tiktok_made_before_timing_out_is_found_not_made_again(world, api, at_risk,
-                                                                      settings):
+def test_a_code_tiktok_made_before_timing_out_is_found_not_made_again(
+    world, api, at_risk, settings
+):
     settings.TIKTOK_TIMEOUT_S = 0.3
     world.sandbox.http.put("/sandbox/faults", json={"timeout_rate": 1.0, "timeout_sleep_s": 1})
     lost = api.post(f"/posts/{at_risk['ada'].pk}/campaign-code")
@@ -69,8 +75,9 @@ def test_a_linking_request_is_sent_once_per_video(world, api, at_risk):
     assert (first["status"], first["number_of_requests"]) == ("in_review", 1)
     assert api.post(path, json={"action": "link"}).json()["number_of_requests"] == 1
     assert calls(world, LINK) == 1
-    [request] = world.sandbox.http.get("/sandbox/link-requests", params={
-        "video_id": at_risk["bob"].video_id}).json()["link_requests"]
+    [request] = world.sandbox.http.get(
+        "/sandbox/link-requests", params={"video_id": at_risk["bob"].video_id}
+    ).json()["link_requests"]
     assert request["number_of_requests"] == 1
     assert Remedy.objects.filter(kind="link_request").count() == 1
 
@@ -83,8 +90,9 @@ def test_a_link_whose_answer_was_lost_is_looked_up(world, api, at_risk, settings
     world.sandbox.http.put("/sandbox/faults", json={"timeout_rate": 0})
     settings.COMPLIANCE_UNSURE_AFTER_SECONDS = 0
     assert api.post(path, json={}).json()["status"] == "in_review"  # looked up, not sent again
-    [request] = world.sandbox.http.get("/sandbox/link-requests", params={
-        "video_id": at_risk["bob"].video_id}).json()["link_requests"]
+    [request] = world.sandbox.http.get(
+        "/sandbox/link-requests", params={"video_id": at_risk["bob"].video_id}
+    ).json()["link_requests"]
     assert request["number_of_requests"] == 1
 
 
@@ -107,8 +115,9 @@ def test_revoke_withdraws_a_request_in_review(world, api, at_risk):
     assert api.post(path, json={"action": "revoke"}).json()["code"] == "no_link_request"
     api.post(path, json={})
     assert api.post(path, json={"action": "revoke"}).json()["status"] == "revoked"
-    [request] = world.sandbox.http.get("/sandbox/link-requests", params={
-        "video_id": at_risk["bob"].video_id}).json()["link_requests"]
+    [request] = world.sandbox.http.get(
+        "/sandbox/link-requests", params={"video_id": at_risk["bob"].video_id}
+    ).json()["link_requests"]
     assert request["status"] == "REVOKE"
     assert api.post(path, json={"action": "revoke"}).json()["code"] == "not_in_review"
     assert api.post(path, json={"action": "bogus"}).status_code == 422
@@ -116,11 +125,14 @@ def test_revoke_withdraws_a_request_in_review(world, api, at_risk):
 
 def test_reconciliation_attributes_what_lost_webhooks_did_not(world, api, at_risk):
     code = api.post(f"/posts/{at_risk['ada'].pk}/campaign-code").json()["campaign_code"]
-    world.sandbox.http.post("/sandbox/apply-code", json={"video_id": at_risk["ada"].video_id,
-                                                         "campaign_code": code})
+    world.sandbox.http.post(
+        "/sandbox/apply-code", json={"video_id": at_risk["ada"].video_id, "campaign_code": code}
+    )
     api.post(f"/posts/{at_risk['bob'].pk}/link-request", json={})
-    world.sandbox.http.post(f"/sandbox/link-requests/{link_request_id(world, at_risk['bob'].video_id)}"
-                            "/confirm", json={"action": "APPROVE"})
+    world.sandbox.http.post(
+        f"/sandbox/link-requests/{link_request_id(world, at_risk['bob'].video_id)}/confirm",
+        json={"action": "APPROVE"},
+    )
     world.sandbox.deliveries()  # lost: never delivered
     scan(world, at_risk["ada"].campaign)
     ada, bob = post_of(at_risk["ada"].video_id), post_of(at_risk["bob"].video_id)
@@ -145,8 +157,10 @@ def test_remedies_need_a_post_at_risk_and_a_link_for_requests(world, api, at_ris
 def test_a_rejected_request_is_seen_and_can_be_sent_again(world, api, at_risk, settings):
     path = f"/posts/{at_risk['bob'].pk}/link-request"
     api.post(path, json={})
-    world.sandbox.http.post(f"/sandbox/link-requests/{link_request_id(world, at_risk['bob'].video_id)}"
-                            "/confirm", json={"action": "REJECT"})
+    world.sandbox.http.post(
+        f"/sandbox/link-requests/{link_request_id(world, at_risk['bob'].video_id)}/confirm",
+        json={"action": "REJECT"},
+    )
     scan(world, at_risk["bob"].campaign)
     request = LinkRequest.objects.get()
     assert (request.status, post_of(at_risk["bob"].video_id).compliance) == ("rejected", "at_risk")

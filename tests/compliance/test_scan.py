@@ -34,7 +34,9 @@ def test_first_scan_pages_back_then_next_scans_cost_one_call(world):
     result = scan(world, campaign)
     assert (result["calls"], result["videos_seen"], result["found"]) == (2, 2, 2)
     assert set(Post.objects.filter(compliance="at_risk").values_list("video_id", flat=True)) == {
-        flagged, *newer}
+        flagged,
+        *newer,
+    }
     state = ComplianceScan.objects.get(campaign=campaign)
     assert state.finished_at and not state.running and state.creators_scanned == 2
 
@@ -44,9 +46,14 @@ def test_a_campaign_reaching_further_back_reads_the_creator_again(world):
     publish_many(world, "ada", 3)
     scan(world, campaign)
     assert scan(world, campaign)["calls"] == 1
-    earlier = make_campaign(world.workspace, name="Winter", tiktok_enabled=True,
-                            starts_on=timezone.localdate() - timedelta(days=30),
-                            ends_on=timezone.localdate() + timedelta(days=5), hashtags=["winter"])
+    earlier = make_campaign(
+        world.workspace,
+        name="Winter",
+        tiktok_enabled=True,
+        starts_on=timezone.localdate() - timedelta(days=30),
+        ends_on=timezone.localdate() + timedelta(days=5),
+        hashtags=["winter"],
+    )
     CampaignCreator.objects.create(campaign=earlier, creator=campaign.roster.get().creator)
     old = ScanCursor.objects.get().covered_since
     scan(world, earlier)
@@ -55,8 +62,14 @@ def test_a_campaign_reaching_further_back_reads_the_creator_again(world):
 
 def test_one_read_per_creator_flags_for_the_right_campaign(world):
     spring = world.campaign({"ada": 1})
-    summer = make_campaign(world.workspace, name="Summer", tiktok_enabled=True, hashtags=["summer"],
-                           starts_on=spring.starts_on, ends_on=spring.ends_on)
+    summer = make_campaign(
+        world.workspace,
+        name="Summer",
+        tiktok_enabled=True,
+        hashtags=["summer"],
+        starts_on=spring.starts_on,
+        ends_on=spring.ends_on,
+    )
     CampaignCreator.objects.create(campaign=summer, creator=spring.roster.get().creator)
     video = world.sandbox.publish("ada", caption="Hello #summer")["video_id"]
     scan(world, spring)  # Scan now on Spring reads Ada once, for both campaigns
@@ -67,20 +80,30 @@ def test_one_read_per_creator_flags_for_the_right_campaign(world):
 def test_campaigns_outside_their_window_or_without_tiktok_are_not_scanned(world):
     today = timezone.localdate()
     live = world.campaign({"ada": 1})
-    make_campaign(world.workspace, name="Old", tiktok_enabled=True,
-                  starts_on=today - timedelta(days=60), ends_on=today - timedelta(days=4))
-    make_campaign(world.workspace, name="Offline", tiktok_enabled=False,
-                  starts_on=today, ends_on=today)
-    make_campaign(world.workspace, name="Later", tiktok_enabled=True,
-                  starts_on=today + timedelta(days=1), ends_on=today + timedelta(days=9))
+    make_campaign(
+        world.workspace,
+        name="Old",
+        tiktok_enabled=True,
+        starts_on=today - timedelta(days=60),
+        ends_on=today - timedelta(days=4),
+    )
+    make_campaign(
+        world.workspace, name="Offline", tiktok_enabled=False, starts_on=today, ends_on=today
+    )
+    make_campaign(
+        world.workspace,
+        name="Later",
+        tiktok_enabled=True,
+        starts_on=today + timedelta(days=1),
+        ends_on=today + timedelta(days=9),
+    )
     assert list(scanning.scannable_campaigns(world.workspace)) == [live]
 
 
 def test_a_creator_tiktok_does_not_know_is_skipped_and_recorded(world):
     campaign = world.campaign({"ada": 1})
     invalid = world.campaign({"invalid_zed": 1}, name="Other")
-    CampaignCreator.objects.create(campaign=campaign,
-                                   creator=invalid.roster.get().creator)
+    CampaignCreator.objects.create(campaign=campaign, creator=invalid.roster.get().creator)
     result = scan(world, campaign)
     assert result["creators_scanned"] == 1 and result["error"] == ""
     assert not ScanCursor.objects.filter(creator__handle="invalid_zed").exists()

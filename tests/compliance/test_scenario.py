@@ -21,12 +21,17 @@ def test_at_risk_posts_are_remediated_by_code_and_request_or_removed(world, api,
     with_emails(campaign)
     sandbox = world.sandbox
     ada = sandbox.publish("ada", caption=BRANDED)["video_id"]
-    bob = sandbox.publish("bob", caption="Unboxing time", hashtags=["springlaunch", "ad"])["video_id"]
+    bob = sandbox.publish("bob", caption="Unboxing time", hashtags=["springlaunch", "ad"])[
+        "video_id"
+    ]
     cy = sandbox.publish("cy", caption="Thanks @acme for the goodies #sponsored")["video_id"]
 
     assert scan(world, campaign)["found"] == 3
     assert set(Post.objects.filter(compliance="at_risk").values_list("video_id", flat=True)) == {
-        ada, bob, cy}
+        ada,
+        bob,
+        cy,
+    }
     finding = post_of(ada).finding
     assert finding.markers == ["#springlaunch"] and post_of(cy).finding.markers == ["@acme"]
     assert finding.takedown_at == post_of(ada).published_at + timedelta(hours=72)
@@ -43,12 +48,17 @@ def test_at_risk_posts_are_remediated_by_code_and_request_or_removed(world, api,
     assert api.post(f"/posts/{post_of(ada).pk}/campaign-code").json()["campaign_code"] == code
     [email] = OutboxMessage.objects.filter(to_email="ada@creators.test")
     assert code in email.body and code in email.html_body
-    applied = sandbox.http.post("/sandbox/apply-code", json={"video_id": ada, "campaign_code": code})
+    applied = sandbox.http.post(
+        "/sandbox/apply-code", json={"video_id": ada, "campaign_code": code}
+    )
     assert applied.status_code == 200, applied.text
     world.deliver(sandbox.deliveries())
     ada_post = post_of(ada)
     assert (ada_post.linked_via, ada_post.compliance, ada_post.counts) == (
-        "campaign_code", "remediated", True)
+        "campaign_code",
+        "remediated",
+        True,
+    )
 
     # Bob: a linking request, one click on the compliance page; the creator approves it.
     url = reverse("compliance_link_request", args=["acme", post_of(bob).pk])
@@ -59,7 +69,10 @@ def test_at_risk_posts_are_remediated_by_code_and_request_or_removed(world, api,
     world.deliver(sandbox.deliveries())
     bob_post = post_of(bob)
     assert (bob_post.linked_via, bob_post.compliance, bob_post.counts) == (
-        "link_request", "remediated", True)
+        "link_request",
+        "remediated",
+        True,
+    )
     assert bob_post.invite_link.posts_used == 0  # brand-initiated: the link keeps its posts
 
     # Cy: nothing done; TikTok's grace period passes and the post is taken down.
@@ -77,4 +90,5 @@ def test_at_risk_posts_are_remediated_by_code_and_request_or_removed(world, api,
     queued = OutboxMessage.objects.filter(campaign=campaign).values_list("to_email", "subject")
     assert sorted(queued) == [
         ("ada@creators.test", "Spring Launch: a campaign code for your post"),
-        ("bob@creators.test", "Acme sent you a request to link your post to Spring Launch")]
+        ("bob@creators.test", "Acme sent you a request to link your post to Spring Launch"),
+    ]

@@ -19,8 +19,11 @@ from tests.compliance.support import BRANDED, scan
 
 def test_the_scheduler_scans_connected_workspaces_with_live_campaigns(actors):
     today = timezone.localdate()
-    live = {"starts_on": today - timedelta(days=1), "ends_on": today + timedelta(days=9),
-            "tiktok_enabled": True}
+    live = {
+        "starts_on": today - timedelta(days=1),
+        "ends_on": today + timedelta(days=9),
+        "tiktok_enabled": True,
+    }
     make_campaign(actors.workspace, **live)
     make_campaign(actors.other_workspace, **live)  # not connected
     TikTokConnection.objects.create(workspace=actors.workspace, account_id="1", access_token="t")

@@ -33,21 +33,27 @@ def test_semicolon_separated():
     assert parse_creators_csv(csv_bytes("Ada;ada", header="name;handle")).rows[0]["name"] == "Ada"
 
 
-@pytest.mark.parametrize("header, missing", [
-    ("name,email,notes", "'handle'"),
-    ("email,tiktok", "'name'"),
-    ("foo,bar", "'name' or 'handle'"),
-])
+@pytest.mark.parametrize(
+    "header, missing",
+    [
+        ("name,email,notes", "'handle'"),
+        ("email,tiktok", "'name'"),
+        ("foo,bar", "'name' or 'handle'"),
+    ],
+)
 def test_missing_required_column_is_a_file_error(header, missing):
     assert f"no {missing} column" in file_reason(csv_bytes("a,b,c", header=header))
 
 
-@pytest.mark.parametrize("content, reason", [
-    (b"", "is empty"),
-    (b"  \n ", "is empty"),
-    ("name,handle\nJosé,jose\n".encode("latin-1"), "must be UTF-8"),
-    (b"name,handle,tiktok\nA,aa,bb\n", "two 'handle' columns"),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "is empty"),
+        (b"  \n ", "is empty"),
+        ("name,handle\nJosé,jose\n".encode("latin-1"), "must be UTF-8"),
+        (b"name,handle,tiktok\nA,aa,bb\n", "two 'handle' columns"),
+    ],
+)
 def test_bad_files(content, reason):
     assert reason in file_reason(content)
 
@@ -55,19 +61,26 @@ def test_bad_files(content, reason):
 def test_row_errors_name_line_field_and_reason():
     content = csv_bytes(
         "Good,,good,",
-        ",bad-email,bad handle,",     # line 3: three problems
-        "",                          # blank line: skipped, still counted
+        ",bad-email,bad handle,",  # line 3: three problems
+        "",  # blank line: skipped, still counted
         "Also good,ok@x.io,@fine,",
     )
     parsed = parse_creators_csv(content)
     assert [row["line"] for row in parsed.rows] == [2, 5]
     assert parsed.errors == [
         {"line": 3, "field": "name", "reason": "required", "value": ""},
-        {"line": 3, "field": "email", "reason": "is not a valid email address",
-         "value": "bad-email"},
-        {"line": 3, "field": "handle",
-         "reason": "may contain only letters, digits, underscores and periods",
-         "value": "bad handle"},
+        {
+            "line": 3,
+            "field": "email",
+            "reason": "is not a valid email address",
+            "value": "bad-email",
+        },
+        {
+            "line": 3,
+            "field": "handle",
+            "reason": "may contain only letters, digits, underscores and periods",
+            "value": "bad handle",
+        },
     ]
 
 
@@ -88,10 +101,18 @@ def test_duplicates_in_workspace_and_within_file():
     unique, duplicates = split_duplicates(rows, existing={"taken"})
     assert [row["handle"] for row in unique] == ["ada"]
     assert duplicates == [
-        {"line": 3, "name": "B", "handle": "taken",
-         "reason": "@taken is already in this workspace"},
-        {"line": 4, "name": "C", "handle": "ada",
-         "reason": "@ada is repeated in this file (first on line 2)"},
+        {
+            "line": 3,
+            "name": "B",
+            "handle": "taken",
+            "reason": "@taken is already in this workspace",
+        },
+        {
+            "line": 4,
+            "name": "C",
+            "handle": "ada",
+            "reason": "@ada is repeated in this file (first on line 2)",
+        },
     ]
 
 

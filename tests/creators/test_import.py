@@ -30,7 +30,10 @@ def test_preview_lists_problems_and_imports_nothing(workspace):
     assert csv_import.status == CsvImport.Status.PREVIEW
     assert [row["handle"] for row in csv_import.rows] == ["ada"]
     assert {(e["line"], e["field"]) for e in csv_import.errors} == {
-        (3, "name"), (3, "email"), (3, "handle")}
+        (3, "name"),
+        (3, "email"),
+        (3, "handle"),
+    }
     assert [(d["line"], d["handle"]) for d in csv_import.duplicates] == [(4, "taken"), (5, "ada")]
     assert list(Creator.objects.values_list("handle", flat=True)) == ["taken"]
 
@@ -160,7 +163,10 @@ def test_handles_added_after_the_preview_are_skipped(workspace):
     csv_import = services.confirm_import(csv_import)
     assert csv_import.imported == 1
     assert csv_import.duplicates[-1] == {
-        "line": 3, "name": "Bob", "handle": "bob", "reason": "@bob is already in this workspace"
+        "line": 3,
+        "name": "Bob",
+        "handle": "bob",
+        "reason": "@bob is already in this workspace",
     }
     assert Creator.objects.get(handle="bob").name == "Bob (added by hand)"
 

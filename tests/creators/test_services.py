@@ -38,7 +38,11 @@ def test_update_changes_only_given_fields(workspace):
     services.update_creator(creator, handle="@Ada_Two")
     creator.refresh_from_db()
     assert (creator.name, creator.email, creator.handle, creator.notes) == (
-        "Ada", "a@x.io", "ada_two", "keep")
+        "Ada",
+        "a@x.io",
+        "ada_two",
+        "keep",
+    )
 
 
 def test_update_keeps_own_handle_but_refuses_anothers(workspace):

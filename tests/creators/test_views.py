@@ -30,7 +30,8 @@ def preview(workspace) -> CsvImport:
 
 def snapshot() -> list:
     return list(Creator.objects.order_by("pk").values()) + list(
-        CsvImport.objects.order_by("pk").values("pk", "status"))
+        CsvImport.objects.order_by("pk").values("pk", "status")
+    )
 
 
 # --- list ---------------------------------------------------------------------------------
@@ -69,7 +70,8 @@ def test_search_without_match(owner_client, ada):
 
 def test_pagination_50_per_page_keeps_the_search(owner_client, workspace):
     Creator.objects.bulk_create(
-        Creator(workspace=workspace, name=f"Creator {i:03}", handle=f"c{i:03}") for i in range(51))
+        Creator(workspace=workspace, name=f"Creator {i:03}", handle=f"c{i:03}") for i in range(51)
+    )
     first = owner_client.get(url("creator_list"), {"q": "creator"})
     assert first.context["page"].count == 51 and len(first.context["page"].items) == 50
     assert "?q=creator&amp;page=2" in first.content.decode()
@@ -103,8 +105,10 @@ def test_add_shows_field_errors_and_saves_nothing(manager_client, ada):
     response = manager_client.post(url("creator_add"), data)
     assert response.status_code == 200
     form = response.context["form"]
-    assert form.errors == {"email": ["is not a valid email address"],
-                           "handle": ["@ada is already in this workspace"]}
+    assert form.errors == {
+        "email": ["is not a valid email address"],
+        "handle": ["@ada is already in this workspace"],
+    }
     assert Creator.objects.count() == 1
 
 
@@ -161,13 +165,15 @@ def test_confirm_small_import(manager_client, preview):
 def test_large_import_page_polls_progress_until_done(manager_client, workspace):
     csv_import = services.preview_import(workspace, many_rows(services.SYNC_IMPORT_MAX_ROWS + 1))
     manager_client.post(url("creator_import_confirm", import_id=csv_import.pk))
-    partial = manager_client.get(url("creator_import", import_id=csv_import.pk),
-                                 headers={"HX-Request": "true"}).content.decode()
+    partial = manager_client.get(
+        url("creator_import", import_id=csv_import.pk), headers={"HX-Request": "true"}
+    ).content.decode()
     assert 'hx-trigger="every 1s"' in partial and "<html" not in partial
     assert not Creator.objects.exists()
     services.run_import(csv_import.pk)
-    partial = manager_client.get(url("creator_import", import_id=csv_import.pk),
-                                 headers={"HX-Request": "true"}).content.decode()
+    partial = manager_client.get(
+        url("creator_import", import_id=csv_import.pk), headers={"HX-Request": "true"}
+    ).content.decode()
     assert "hx-trigger" not in partial and "201</strong> creators added" in partial
 
 
@@ -181,20 +187,25 @@ def test_viewer_sees_preview_without_confirm_button(viewer_client, preview):
 
 
 def _object_pages(ada: Creator, preview: CsvImport, slug: str) -> list[str]:
-    return [url("creator_edit", slug, creator_id=ada.pk),
-            url("creator_delete", slug, creator_id=ada.pk),
-            url("creator_import", slug, import_id=preview.pk)]
+    return [
+        url("creator_edit", slug, creator_id=ada.pk),
+        url("creator_delete", slug, creator_id=ada.pk),
+        url("creator_import", slug, import_id=preview.pk),
+    ]
 
 
 def _object_posts(ada: Creator, preview: CsvImport, slug: str) -> list[tuple[str, dict]]:
-    return [(url("creator_edit", slug, creator_id=ada.pk), {"name": "Eve", "handle": "eve"}),
-            (url("creator_delete", slug, creator_id=ada.pk), {}),
-            (url("creator_import_confirm", slug, import_id=preview.pk), {})]
+    return [
+        (url("creator_edit", slug, creator_id=ada.pk), {"name": "Eve", "handle": "eve"}),
+        (url("creator_delete", slug, creator_id=ada.pk), {}),
+        (url("creator_import_confirm", slug, import_id=preview.pk), {}),
+    ]
 
 
 def _pages(ada: Creator, preview: CsvImport, slug: str) -> list[str]:
-    workspace_pages = [url(name, slug) for name in
-                       ("creator_list", "creator_add", "creator_import_upload")]
+    workspace_pages = [
+        url(name, slug) for name in ("creator_list", "creator_add", "creator_import_upload")
+    ]
     return workspace_pages + _object_pages(ada, preview, slug)
 
 
@@ -229,8 +240,12 @@ def test_viewer_gets_403_on_every_write_and_changes_nothing(viewer_client, ada, 
     before = snapshot()
     for target, data in _posts(ada, preview, "acme"):
         assert viewer_client.post(target, data).status_code == 403, target
-    for name, kwargs in [("creator_add", {}), ("creator_edit", {"creator_id": ada.pk}),
-                         ("creator_delete", {"creator_id": ada.pk}), ("creator_import_upload", {})]:
+    for name, kwargs in [
+        ("creator_add", {}),
+        ("creator_edit", {"creator_id": ada.pk}),
+        ("creator_delete", {"creator_id": ada.pk}),
+        ("creator_import_upload", {}),
+    ]:
         assert viewer_client.get(url(name, **kwargs)).status_code == 403, name
     assert snapshot() == before
 

@@ -19,8 +19,13 @@ def campaign(workspace):
 def reads(campaign) -> list[str]:
     post = Post.objects.filter(campaign=campaign).first()
     base = f"/campaigns/{campaign.pk}"
-    return [f"{base}/report", f"{base}/report/posts", f"{base}/report/creators",
-            f"{base}/insights/sync", f"/posts/{post.pk}/insights"]
+    return [
+        f"{base}/report",
+        f"{base}/report/posts",
+        f"{base}/report/creators",
+        f"{base}/insights/sync",
+        f"/posts/{post.pk}/insights",
+    ]
 
 
 def test_report_has_totals_weighted_rates_and_distributions(api, campaign):
@@ -45,7 +50,9 @@ def test_report_lists_paginate(api, campaign):
     creators = api.get(f"/campaigns/{campaign.pk}/report/creators").json()
     assert creators["count"] == 2
     assert {c["handle"]: (c["posts"], c["video_views"]) for c in creators["items"]} == {
-        "ada": (2, 3000), "bob": (1, 3000)}
+        "ada": (2, 3000),
+        "bob": (1, 3000),
+    }
     assert api.get(f"/campaigns/{campaign.pk}/report/posts?limit=0").status_code == 422
 
 

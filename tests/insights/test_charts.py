@@ -7,8 +7,11 @@ from inviteflow.insights import charts, formats
 
 def test_line_chart_is_an_accessible_svg_image():
     start = datetime(2026, 5, 1, tzinfo=UTC).timestamp()
-    chart = charts.views_over_time("views", "Views over time",
-                                   [(start, 0.0), (start + 86400, 1500.0), (start + 172800, 2500.0)])
+    chart = charts.views_over_time(
+        "views",
+        "Views over time",
+        [(start, 0.0), (start + 86400, 1500.0), (start + 172800, 2500.0)],
+    )
     svg = str(chart.svg)
     assert svg.startswith("<svg") and 'role="img"' in svg
     assert 'aria-labelledby="views-title views-desc"' in svg

@@ -39,12 +39,18 @@ def test_retention_as_json_string():
 
 
 def test_percent_scales_become_ratios():
-    video = VideoMetrics.model_validate({
-        "video_id": "1", "video_views": 100, "engagement_rate": 12.5,
-        "video_view_retention": [100, 50],
-        "audience_genders_distribution": [{"gender": "FEMALE", "percentage": 60},
-                                          {"gender": "MALE", "percentage": 40}],
-    })
+    video = VideoMetrics.model_validate(
+        {
+            "video_id": "1",
+            "video_views": 100,
+            "engagement_rate": 12.5,
+            "video_view_retention": [100, 50],
+            "audience_genders_distribution": [
+                {"gender": "FEMALE", "percentage": 60},
+                {"gender": "MALE", "percentage": 40},
+            ],
+        }
+    )
     latest = metrics.latest(video)
     assert latest["engagement_rate"] == pytest.approx(0.125)
     assert latest["retention"] == [1.0, 0.5]
@@ -52,8 +58,9 @@ def test_percent_scales_become_ratios():
 
 
 def test_missing_figures_stay_missing_and_engagement_count_follows_its_definition():
-    latest = metrics.latest(VideoMetrics.model_validate(
-        {"video_id": "1", "likes": 10, "comments": 2, "shares": 1}))
+    latest = metrics.latest(
+        VideoMetrics.model_validate({"video_id": "1", "likes": 10, "comments": 2, "shares": 1})
+    )
     assert latest["video_views"] is None and latest["video_completion_rate"] is None
     assert latest["engagement_count"] == 13
 
@@ -65,14 +72,23 @@ def test_resample_spreads_any_length_over_eleven_points():
 
 
 def test_breakdown_rows_weigh_by_views():
-    latest = metrics.latest(VideoMetrics.model_validate({
-        "video_id": "1", "video_views": 200, "video_view_retention": [1.0, 0.5],
-        "video_views_by_source": {"for_you": 150, "search": 50},
-        "audience_device_distribution": [{"device": "ios", "percentage": 0.25},
-                                         {"device": "android", "percentage": 0.75}],
-    }))
-    rows = {(dim, key): (share, weighted) for dim, key, share, weighted
-            in metrics.breakdown(latest)}
+    latest = metrics.latest(
+        VideoMetrics.model_validate(
+            {
+                "video_id": "1",
+                "video_views": 200,
+                "video_view_retention": [1.0, 0.5],
+                "video_views_by_source": {"for_you": 150, "search": 50},
+                "audience_device_distribution": [
+                    {"device": "ios", "percentage": 0.25},
+                    {"device": "android", "percentage": 0.75},
+                ],
+            }
+        )
+    )
+    rows = {
+        (dim, key): (share, weighted) for dim, key, share, weighted in metrics.breakdown(latest)
+    }
     assert rows["device", "ios"] == (0.25, 50.0)
     assert rows["source", "for_you"] == (0.75, 150.0)
     assert rows["retention", "0"] == (1.0, 200.0)

@@ -51,17 +51,25 @@ def test_unchanged_figures_are_confirmed_not_rewritten(campaign):
 def test_totals_are_sums_and_rates_weighted_by_views(campaign):
     posts = list(Post.objects.filter(campaign=campaign).order_by("id"))
     ada1, ada2, bob = posts
-    record(campaign, [ada1, ada2], [
-        metrics(ada1.video_id, 1000, video_completion_rate=0.1, average_view_time=4.0),
-        metrics(ada2.video_id, 3000, video_completion_rate=0.5, average_view_time=10.0),
-    ])
-    record(campaign, [bob], [metrics(bob.video_id, 6000, video_completion_rate=None,
-                                     average_view_time=20.0)])
+    record(
+        campaign,
+        [ada1, ada2],
+        [
+            metrics(ada1.video_id, 1000, video_completion_rate=0.1, average_view_time=4.0),
+            metrics(ada2.video_id, 3000, video_completion_rate=0.5, average_view_time=10.0),
+        ],
+    )
+    record(
+        campaign,
+        [bob],
+        [metrics(bob.video_id, 6000, video_completion_rate=None, average_view_time=20.0)],
+    )
     totals = rollups.totals(campaign, "US")
     assert totals["posts"] == 3 and totals["video_views"] == 10_000
     assert totals["likes"] == 100 + 300 + 600
     assert totals["engagement_count"] == sum(
-        v // 10 + v // 100 + v // 200 for v in (1000, 3000, 6000))
+        v // 10 + v // 100 + v // 200 for v in (1000, 3000, 6000)
+    )
     # completion rate over the two posts that reported one, weighted by their views
     assert totals["video_completion_rate"] == pytest.approx((0.1 * 1000 + 0.5 * 3000) / 4000)
     assert totals["average_view_time"] == pytest.approx((4 * 1000 + 10 * 3000 + 20 * 6000) / 1e4)
@@ -71,12 +79,28 @@ def test_totals_are_sums_and_rates_weighted_by_views(campaign):
 
 def test_distributions_weighted_by_views_sum_to_one(campaign):
     small, big = list(Post.objects.filter(campaign=campaign).order_by("id"))[:2]
-    record(campaign, [small, big], [
-        metrics(small.video_id, 1000, audience_genders_distribution=[
-            {"gender": "FEMALE", "percentage": 1.0}, {"gender": "MALE", "percentage": 0.0}]),
-        metrics(big.video_id, 3000, audience_genders_distribution=[
-            {"gender": "FEMALE", "percentage": 0.2}, {"gender": "MALE", "percentage": 0.8}]),
-    ])
+    record(
+        campaign,
+        [small, big],
+        [
+            metrics(
+                small.video_id,
+                1000,
+                audience_genders_distribution=[
+                    {"gender": "FEMALE", "percentage": 1.0},
+                    {"gender": "MALE", "percentage": 0.0},
+                ],
+            ),
+            metrics(
+                big.video_id,
+                3000,
+                audience_genders_distribution=[
+                    {"gender": "FEMALE", "percentage": 0.2},
+                    {"gender": "MALE", "percentage": 0.8},
+                ],
+            ),
+        ],
+    )
     found = rollups.breakdowns(campaign, "US")
     gender = {bucket.key: bucket.share for bucket in found["gender"]}
     assert gender["FEMALE"] == pytest.approx((1.0 * 1000 + 0.2 * 3000) / 4000)

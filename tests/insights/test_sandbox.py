@@ -29,22 +29,37 @@ def latest_raw(campaign) -> dict[int, dict]:
 
 
 def weighted(entries, field) -> float:
-    return sum(e[field] * e["video_views"] for e in entries) / sum(e["video_views"] for e in entries)
+    return sum(e[field] * e["video_views"] for e in entries) / sum(
+        e["video_views"] for e in entries
+    )
 
 
 def assert_report_matches(campaign, entries):
     report = rollups.report(campaign)
     totals = report.totals
-    for name in ("video_views", "reach", "likes", "comments", "shares", "favorites",
-                 "engagement_count", "total_play_time"):
+    for name in (
+        "video_views",
+        "reach",
+        "likes",
+        "comments",
+        "shares",
+        "favorites",
+        "engagement_count",
+        "total_play_time",
+    ):
         assert totals[name] == sum(e[name] for e in entries), name
     assert totals["video_completion_rate"] == pytest.approx(
-        weighted(entries, "video_completion_rate"))
+        weighted(entries, "video_completion_rate")
+    )
     assert totals["average_view_time"] == pytest.approx(weighted(entries, "average_view_time"))
     assert totals["engagement_rate"] == pytest.approx(
-        sum(e["engagement_count"] for e in entries) / totals["video_views"])
-    female = sum(next(b["percentage"] for b in e["audience_genders_distribution"]
-                      if b["key"] == "FEMALE") * e["video_views"] for e in entries)
+        sum(e["engagement_count"] for e in entries) / totals["video_views"]
+    )
+    female = sum(
+        next(b["percentage"] for b in e["audience_genders_distribution"] if b["key"] == "FEMALE")
+        * e["video_views"]
+        for e in entries
+    )
     gender = {b.key: b.share for b in report.audience["gender"]}
     assert gender["FEMALE"] == pytest.approx(female / totals["video_views"])
     assert set(report.audience) == {"gender", "age", "country", "device"}
@@ -90,7 +105,8 @@ def test_insights_follow_the_sandbox_clock(live_sandbox, tiktok_connected, works
     report = assert_report_matches(campaign, list(second.values()))
     assert [point.video_views for point in report.trend] == [
         sum(e["video_views"] for e in first.values()),
-        sum(e["video_views"] for e in second.values())]
+        sum(e["video_views"] for e in second.values()),
+    ]
 
     live_sandbox.advance(21 * DAY)  # past TikTok's tracking window
     result = sync_campaign_insights.call(campaign.pk)

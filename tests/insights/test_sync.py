@@ -100,20 +100,29 @@ def test_one_sync_at_a_time_per_campaign(workspace):
     services.finish_sync(campaign, 0, 0, 0)
     assert services.start_sync(campaign)
     InsightsSync.objects.filter(campaign=campaign).update(
-        started_at=timezone.now() - timedelta(hours=4))  # its worker died
+        started_at=timezone.now() - timedelta(hours=4)
+    )  # its worker died
     assert services.start_sync(campaign)
 
 
-def test_the_scheduler_syncs_campaigns_with_posts_still_reported(workspace, tiktok_connected,
-                                                                 actors):
+def test_the_scheduler_syncs_campaigns_with_posts_still_reported(
+    workspace, tiktok_connected, actors
+):
     assert REGISTRY["insights.sync_all_campaigns"].every == timedelta(hours=6)
     active = campaign_with_posts(workspace, {"ada": 1})
     done = campaign_with_posts(workspace, {"bob": 1}, name="Done")
     campaign_with_posts(workspace, {}, name="No posts")
     campaign_with_posts(actors.other_workspace, {"eve": 1}, name="Not connected")
     post = done.posts.get()
-    PostInsights.objects.create(workspace=workspace, campaign=done, creator=post.creator,
-                                post=post, country_code="US", as_of=timezone.now(), final=True)
+    PostInsights.objects.create(
+        workspace=workspace,
+        campaign=done,
+        creator=post.creator,
+        post=post,
+        country_code="US",
+        as_of=timezone.now(),
+        final=True,
+    )
     assert sync_all_insights.call() == 1
     queued = DBTaskResult.objects.get(task_path__endswith="sync_campaign_insights")
     assert queued.args_kwargs["args"] == [active.pk]
@@ -123,10 +132,12 @@ def test_posts_never_reported_long_after_publishing_are_not_asked_about(workspac
     campaign = campaign_with_posts(workspace, {"ada": 1, "bob": 1})
     campaign.posts.filter(creator__handle="ada").update(published_at=timezone.now())
     campaign.posts.filter(creator__handle="bob").update(
-        published_at=timezone.now() - timedelta(days=29))
+        published_at=timezone.now() - timedelta(days=29)
+    )
     fetches = sync.plan(campaign, ["US"])
     assert [list(f.posts) for f in fetches] == [
-        [campaign.posts.get(creator__handle="ada").video_id]]
+        [campaign.posts.get(creator__handle="ada").video_id]
+    ]
 
 
 def test_one_thread_at_a_time_waits_on_the_shared_limiter():

@@ -27,8 +27,12 @@ def campaign(workspace):
 def urls(campaign) -> dict[str, str]:
     base = f"/w/acme/insights/campaigns/{campaign.pk}/"
     post = Post.objects.filter(campaign=campaign).first()
-    return {"report": base, "csv": base + "report.csv", "xlsx": base + "report.xlsx",
-            "post": f"/w/acme/insights/posts/{post.pk}/"}
+    return {
+        "report": base,
+        "csv": base + "report.csv",
+        "xlsx": base + "report.xlsx",
+        "post": f"/w/acme/insights/posts/{post.pk}/",
+    }
 
 
 def test_the_report_page_shows_totals_charts_and_tables(viewer_client, campaign):
@@ -56,14 +60,16 @@ def test_a_report_without_figures_yet(manager_client, workspace):
 
 
 def test_htmx_gets_only_the_part_it_asked_for(viewer_client, campaign):
-    response = viewer_client.get(urls(campaign)["report"] + "?part=posts&posts_page=1",
-                                 headers={"HX-Request": "true"})
+    response = viewer_client.get(
+        urls(campaign)["report"] + "?part=posts&posts_page=1", headers={"HX-Request": "true"}
+    )
     html = response.content.decode()
     assert html.startswith('<div id="report-posts">') and "<html" not in html
 
 
-def test_refresh_needs_a_manager_and_enqueues_a_sync(manager_client, viewer_client, campaign,
-                                                     django_capture_on_commit_callbacks):
+def test_refresh_needs_a_manager_and_enqueues_a_sync(
+    manager_client, viewer_client, campaign, django_capture_on_commit_callbacks
+):
     url = urls(campaign)["report"] + "refresh/"
     assert viewer_client.post(url).status_code == 403
     assert not InsightsSync.objects.exists()
@@ -76,8 +82,9 @@ def test_refresh_needs_a_manager_and_enqueues_a_sync(manager_client, viewer_clie
 
 def test_polling_reloads_the_page_once_the_refresh_is_done(viewer_client, campaign):
     InsightsSync.objects.create(workspace=campaign.workspace, campaign=campaign)
-    response = viewer_client.get(urls(campaign)["report"] + "?part=sync&was=running",
-                                 headers={"HX-Request": "true"})
+    response = viewer_client.get(
+        urls(campaign)["report"] + "?part=sync&was=running", headers={"HX-Request": "true"}
+    )
     assert response["HX-Refresh"] == "true"
 
 
@@ -103,7 +110,7 @@ def test_csv_export_carries_the_page_totals(viewer_client, campaign):
     assert int(values["Video views"]) == totals["video_views"] == 6000
     assert float(values["Completion rate"]) == pytest.approx(totals["video_completion_rate"])
     header = rows.index(["Posts"]) + 1
-    assert len(rows[header + 1:]) == 3 and rows[header][0] == "Video ID"
+    assert len(rows[header + 1 :]) == 3 and rows[header][0] == "Video ID"
 
 
 def test_xlsx_export_carries_the_page_totals(viewer_client, campaign):
@@ -133,7 +140,9 @@ def test_query_count_does_not_grow_with_posts(viewer_client, workspace):
 
     def queries(campaign) -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert viewer_client.get(f"/w/acme/insights/campaigns/{campaign.pk}/").status_code == 200
+            assert (
+                viewer_client.get(f"/w/acme/insights/campaigns/{campaign.pk}/").status_code == 200
+            )
         return len(captured)
 
     assert queries(small) == queries(big)

@@ -20,7 +20,10 @@ def test_errors_and_timeouts_still_create_each_link_exactly_once(
     settings.TIKTOK_TIMEOUT_S = 0.5
     live_sandbox.faults(error_rate=0.2, timeout_rate=0.15, timeout_sleep_s=1)
     campaign = campaigns.create_campaign(
-        workspace, name="Fault Week", starts_on=date(2027, 5, 1), ends_on=date(2027, 5, 31),
+        workspace,
+        name="Fault Week",
+        starts_on=date(2027, 5, 1),
+        ends_on=date(2027, 5, 31),
     )
     creators = [Creator(workspace=workspace, name=f"C {i}", handle=f"fault_{i}") for i in range(30)]
     campaigns.add_creators(campaign, Creator.objects.bulk_create(creators))

@@ -12,8 +12,12 @@ from inviteflow.links.models import InviteLink
 @pytest.fixture
 def campaign(workspace):
     return Campaign.objects.create(
-        workspace=workspace, name="Spring Launch", starts_on=date(2027, 5, 1),
-        ends_on=date(2027, 5, 31), posts_required=12, tiktok_enabled=True,
+        workspace=workspace,
+        name="Spring Launch",
+        starts_on=date(2027, 5, 1),
+        ends_on=date(2027, 5, 31),
+        posts_required=12,
+        tiktok_enabled=True,
     )
 
 
@@ -25,12 +29,35 @@ def links(campaign, workspace):
     CampaignCreator.objects.create(campaign=campaign, creator=bob)
     make = InviteLink.objects.create
     return [
-        make(workspace=workspace, campaign=campaign, creator=ada, sequence=1, status="exhausted",
-             url="https://sandbox.test/t/aaa/", posts_used=10, tiktok_campaign_id="7000000000000000011"),
-        make(workspace=workspace, campaign=campaign, creator=ada, sequence=2, status="active",
-             url="https://sandbox.test/t/bbb/", posts_used=2, tiktok_campaign_id="7000000000000000012"),
-        make(workspace=workspace, campaign=campaign, creator=bob, sequence=1, status="failed",
-             failure_code="invalid_handle", failure_message="TikTok could not invite @invalid_bob"),
+        make(
+            workspace=workspace,
+            campaign=campaign,
+            creator=ada,
+            sequence=1,
+            status="exhausted",
+            url="https://sandbox.test/t/aaa/",
+            posts_used=10,
+            tiktok_campaign_id="7000000000000000011",
+        ),
+        make(
+            workspace=workspace,
+            campaign=campaign,
+            creator=ada,
+            sequence=2,
+            status="active",
+            url="https://sandbox.test/t/bbb/",
+            posts_used=2,
+            tiktok_campaign_id="7000000000000000012",
+        ),
+        make(
+            workspace=workspace,
+            campaign=campaign,
+            creator=bob,
+            sequence=1,
+            status="failed",
+            failure_code="invalid_handle",
+            failure_message="TikTok could not invite @invalid_bob",
+        ),
     ]
 
 
@@ -46,13 +73,17 @@ def test_details_page_shows_links_progress_and_failure(viewer_client, campaign, 
     assert "Retry failed" not in page  # viewers get no write controls
 
 
-@pytest.mark.parametrize("state, shown, hidden", [
-    ("failed", "invalid_bob", "@ada"), ("exhausted", "@ada", "invalid_bob"),
-    ("no_link", "invalid_bob", "@ada"),
-])
+@pytest.mark.parametrize(
+    "state, shown, hidden",
+    [
+        ("failed", "invalid_bob", "@ada"),
+        ("exhausted", "@ada", "invalid_bob"),
+        ("no_link", "invalid_bob", "@ada"),
+    ],
+)
 def test_roster_filters(viewer_client, campaign, links, state, shown, hidden):
     page = detail(viewer_client, campaign, f"?links={state}").content.decode()
-    roster = page[page.index('id="roster"'):]
+    roster = page[page.index('id="roster"') :]
     assert shown in roster and hidden not in roster
 
 
@@ -69,7 +100,10 @@ def test_manager_retries_failed_links(manager_client, campaign, links):
 
 
 def test_viewer_cannot_retry(viewer_client, campaign, links):
-    assert viewer_client.post(f"/w/acme/campaigns/{campaign.pk}/links/retry-failed/").status_code == 403
+    assert (
+        viewer_client.post(f"/w/acme/campaigns/{campaign.pk}/links/retry-failed/").status_code
+        == 403
+    )
     assert InviteLink.objects.get(pk=links[2].pk).status == "failed"
 
 
@@ -82,7 +116,10 @@ def test_outsider_gets_404(outsider_client, campaign, links, path):
 
 
 def test_outsider_cannot_retry_through_own_workspace(outsider_client, campaign, links):
-    assert outsider_client.post(f"/w/globex/campaigns/{campaign.pk}/links/retry-failed/").status_code == 404
+    assert (
+        outsider_client.post(f"/w/globex/campaigns/{campaign.pk}/links/retry-failed/").status_code
+        == 404
+    )
     assert InviteLink.objects.get(pk=links[2].pk).status == "failed"
 
 
@@ -95,7 +132,9 @@ class TestApi:
         assert [i["status"] for i in body["items"]] == ["exhausted", "active", "failed"]
 
     def test_filter_by_creator(self, api, campaign, links):
-        body = api.get(f"/campaigns/{campaign.pk}/invite-links?creator_id={links[2].creator_id}").json()
+        body = api.get(
+            f"/campaigns/{campaign.pk}/invite-links?creator_id={links[2].creator_id}"
+        ).json()
         assert [i["id"] for i in body["items"]] == [links[2].pk]
 
     def test_progress(self, api, campaign, links):
@@ -104,8 +143,14 @@ class TestApi:
 
     def test_outsider_key_gets_404(self, outsider_api, campaign, links):
         assert outsider_api.get(f"/campaigns/{campaign.pk}/invite-links").status_code == 404
-        assert outsider_api.post(f"/campaigns/{campaign.pk}/invite-links/retry-failed").status_code == 404
+        assert (
+            outsider_api.post(f"/campaigns/{campaign.pk}/invite-links/retry-failed").status_code
+            == 404
+        )
 
     def test_read_only_key_cannot_retry(self, readonly_api, campaign, links):
-        assert readonly_api.post(f"/campaigns/{campaign.pk}/invite-links/retry-failed").status_code == 403
+        assert (
+            readonly_api.post(f"/campaigns/{campaign.pk}/invite-links/retry-failed").status_code
+            == 403
+        )
         assert InviteLink.objects.get(pk=links[2].pk).status == "failed"

@@ -15,8 +15,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def spring_launch(workspace):
     return campaigns.create_campaign(
-        workspace, name="Spring Launch", starts_on=date(2027, 5, 1), ends_on=date(2027, 5, 31),
-        posts_required=1, hashtags="springlaunch",
+        workspace,
+        name="Spring Launch",
+        starts_on=date(2027, 5, 1),
+        ends_on=date(2027, 5, 31),
+        posts_required=1,
+        hashtags="springlaunch",
     )
 
 
@@ -33,8 +37,9 @@ def links_of(campaign, handle, status=None):
     return links.filter(status=status) if status else links
 
 
-def test_links_per_creator_follow_posts_required(tiktok_connected, live_sandbox, spring_launch,
-                                                  workspace):
+def test_links_per_creator_follow_posts_required(
+    tiktok_connected, live_sandbox, spring_launch, workspace
+):
     ada, bob, cy = (creator(workspace, h) for h in ("ada", "bob", "cy"))
     campaigns.add_creators(spring_launch, [ada], posts_required=12)
     campaigns.add_creators(spring_launch, [bob], posts_required=10)
@@ -63,8 +68,9 @@ def test_links_per_creator_follow_posts_required(tiktok_connected, live_sandbox,
     assert len(sandbox_objects(live_sandbox)) == 5  # retired, never deleted
 
 
-def test_nothing_is_provisioned_until_tiktok_is_enabled(tiktok_connected, live_sandbox,
-                                                         spring_launch, workspace):
+def test_nothing_is_provisioned_until_tiktok_is_enabled(
+    tiktok_connected, live_sandbox, spring_launch, workspace
+):
     campaigns.add_creators(spring_launch, [creator(workspace, "ada")])
     assert not InviteLink.objects.exists()
 
@@ -78,7 +84,10 @@ def test_invalid_handle_fails_with_an_explanation_and_retry_reuses_the_object(
     provision_links.call(spring_launch.pk)
     link = spring_launch.invite_links.get()
     assert link.status == "failed" and link.failure_code == "invalid_handle"
-    assert "@invalid_ada" in link.failure_message and "fix the creator's handle" in link.failure_message
+    assert (
+        "@invalid_ada" in link.failure_message
+        and "fix the creator's handle" in link.failure_message
+    )
 
     bad.handle = "ada"
     bad.save()

@@ -45,7 +45,9 @@ def test_one_sweep_settles_unknown_outcomes_of_every_campaign_in_the_workspace(
     client, account_id = client_for(workspace)
     with client:
         made = {
-            link.pk: answer_lost(link, client, account_id, tiktok_did_it=link.creator.handle != "di")
+            link.pk: answer_lost(
+                link, client, account_id, tiktok_did_it=link.creator.handle != "di"
+            )
             for link in InviteLink.objects.select_related("campaign", "creator")
         }
     live_sandbox.clear_stats()

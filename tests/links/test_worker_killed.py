@@ -37,10 +37,15 @@ def test_killed_worker_then_restart_creates_every_link_exactly_once(
 ):
     live_sandbox.faults(latency_ms=60)
     campaign = campaigns.create_campaign(
-        workspace, name="Spring Launch", starts_on=date(2027, 5, 1), ends_on=date(2027, 5, 31),
+        workspace,
+        name="Spring Launch",
+        starts_on=date(2027, 5, 1),
+        ends_on=date(2027, 5, 31),
         posts_required=12,
     )
-    creators = [Creator(workspace=workspace, name=f"C {i}", handle=f"creator_{i}") for i in range(CREATORS)]
+    creators = [
+        Creator(workspace=workspace, name=f"C {i}", handle=f"creator_{i}") for i in range(CREATORS)
+    ]
     campaigns.add_creators(campaign, Creator.objects.bulk_create(creators))
     campaigns.update_campaign(campaign, tiktok_enabled=True)  # enqueues provisioning on commit
     expected = 2 * CREATORS
@@ -57,7 +62,8 @@ def test_killed_worker_then_restart_creates_every_link_exactly_once(
     run_due_jobs()  # the scheduler notices pending links nobody works on
     start_worker(**worker_env)
     wait_for(
-        lambda: not InviteLink.objects.filter(status="pending").exists(), 120,
+        lambda: not InviteLink.objects.filter(status="pending").exists(),
+        120,
         "every link to be provisioned",
     )
 

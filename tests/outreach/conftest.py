@@ -70,5 +70,5 @@ def smtp(settings):
 
 @pytest.fixture
 def campaign(workspace):
-    """"Spring Launch": 1–31 May 2025, 12 video posts each, #springlaunch #ad, active."""
+    """ "Spring Launch": 1–31 May 2025, 12 video posts each, #springlaunch #ad, active."""
     return add_campaign(workspace)

@@ -6,8 +6,12 @@ from inviteflow.outreach import delivery
 from inviteflow.outreach.models import EmailTemplate, OutboxMessage, OutreachBatch
 from tests.outreach.factories import add_campaign, add_creator, roster, template
 
-NEW = {"name": "Hello", "subject": "Hi {{ creator.first_name }}",
-       "body": "Your link: {{ tiktok.invite_link }}", "html_body": "<p>{{ creator.name }}</p>"}
+NEW = {
+    "name": "Hello",
+    "subject": "Hi {{ creator.first_name }}",
+    "body": "Your link: {{ tiktok.invite_link }}",
+    "html_body": "<p>{{ creator.name }}</p>",
+}
 
 
 @pytest.fixture
@@ -31,9 +35,12 @@ def test_create_template(api, campaign):
 def test_unknown_placeholder_is_a_422_naming_field_and_suggestion(api):
     response = api.post("/email-templates", {**NEW, "body": "{{ creator.frist_name }}"})
     assert response.status_code == 422
-    assert response.json()["errors"] == [{
-        "field": "body",
-        "reason": "unknown placeholder creator.frist_name — did you mean creator.first_name?"}]
+    assert response.json()["errors"] == [
+        {
+            "field": "body",
+            "reason": "unknown placeholder creator.frist_name — did you mean creator.first_name?",
+        }
+    ]
     assert not EmailTemplate.objects.filter(name="Hello").exists()
 
 
@@ -53,8 +60,9 @@ def test_patch_template(api, workspace):
 
 def test_preview_for_a_creator(api, workspace, campaign, people):
     t = template(workspace)
-    body = api.post(f"/email-templates/{t.pk}/preview",
-                    {"creator_id": people[1].pk, "campaign_id": campaign.pk}).json()
+    body = api.post(
+        f"/email-templates/{t.pk}/preview", {"creator_id": people[1].pk, "campaign_id": campaign.pk}
+    ).json()
     assert body["subject"] == "Spring Launch for Bob" and body["blocked_reason"] == ""
     assert "https://www.tiktok.com/t/bob-1/" in body["body"]
     assert "https://www.tiktok.com/t/bob-2/" in body["html_body"]
@@ -64,11 +72,13 @@ def test_preview_names_a_blocked_reason_and_checks_the_roster(api, workspace, ca
     (nolink,) = roster(campaign, "nolink", links=0)
     stranger = add_creator(workspace, "stranger")
     t = template(workspace)
-    body = api.post(f"/email-templates/{t.pk}/preview",
-                    {"creator_id": nolink.pk, "campaign_id": campaign.pk}).json()
+    body = api.post(
+        f"/email-templates/{t.pk}/preview", {"creator_id": nolink.pk, "campaign_id": campaign.pk}
+    ).json()
     assert body["blocked_reason"].startswith("no active TikTok invite link")
-    response = api.post(f"/email-templates/{t.pk}/preview",
-                        {"creator_id": stranger.pk, "campaign_id": campaign.pk})
+    response = api.post(
+        f"/email-templates/{t.pk}/preview", {"creator_id": stranger.pk, "campaign_id": campaign.pk}
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "creator_id"
 
@@ -77,18 +87,24 @@ def test_send_answers_202_and_is_safe_to_retry(api, workspace, campaign, people,
     (nolink,) = roster(campaign, "nolink", links=0)
     t = template(workspace)
     ids = [p.pk for p in people] + [nolink.pk]
-    response = api.post(f"/campaigns/{campaign.pk}/outreach",
-                        {"template_id": t.pk, "creator_ids": ids})
+    response = api.post(
+        f"/campaigns/{campaign.pk}/outreach", {"template_id": t.pk, "creator_ids": ids}
+    )
     assert response.status_code == 202
     body = response.json()
     assert (body["queued"], body["skipped"]) == (3, [])
-    assert body["blocked"] == [{"creator_id": nolink.pk, "reason":
-                                "no active TikTok invite link with posts left yet "
-                                "(tiktok.invite_link); no TikTok invite links yet "
-                                "(tiktok.invite_links)"}]
+    assert body["blocked"] == [
+        {
+            "creator_id": nolink.pk,
+            "reason": "no active TikTok invite link with posts left yet "
+            "(tiktok.invite_link); no TikTok invite links yet "
+            "(tiktok.invite_links)",
+        }
+    ]
     delivery.deliver_batch(body["batch_id"])
-    again = api.post(f"/campaigns/{campaign.pk}/outreach",
-                     {"template_id": t.pk, "creator_ids": ids}).json()
+    again = api.post(
+        f"/campaigns/{campaign.pk}/outreach", {"template_id": t.pk, "creator_ids": ids}
+    ).json()
     assert again["queued"] == 0 and len(again["skipped"]) == 3
     assert api.get(f"/outreach-batches/{body['batch_id']}").json()["sent"] == 3
     assert len(smtp.messages) == 3
@@ -107,13 +123,16 @@ def test_send_again_with_an_idempotency_key(api, workspace, campaign, people):
 def test_send_refuses_creators_off_the_roster_and_empty_lists(api, workspace, campaign, people):
     t = template(workspace)
     off = add_creator(workspace, "off")
-    response = api.post(f"/campaigns/{campaign.pk}/outreach",
-                        {"template_id": t.pk, "creator_ids": [off.pk]})
+    response = api.post(
+        f"/campaigns/{campaign.pk}/outreach", {"template_id": t.pk, "creator_ids": [off.pk]}
+    )
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "creator_ids",
-                                          "reason": f"not on this campaign's roster: {off.pk}"}]
-    response = api.post(f"/campaigns/{campaign.pk}/outreach",
-                        {"template_id": t.pk, "creator_ids": []})
+    assert response.json()["errors"] == [
+        {"field": "creator_ids", "reason": f"not on this campaign's roster: {off.pk}"}
+    ]
+    response = api.post(
+        f"/campaigns/{campaign.pk}/outreach", {"template_id": t.pk, "creator_ids": []}
+    )
     assert response.status_code == 422
     assert not OutreachBatch.objects.exists()
 
@@ -121,8 +140,10 @@ def test_send_refuses_creators_off_the_roster_and_empty_lists(api, workspace, ca
 def test_outbox_lists_with_filters(api, workspace, campaign, people, smtp):
     other = add_campaign(workspace, "Other")
     t = template(workspace)
-    batch = api.post(f"/campaigns/{campaign.pk}/outreach",
-                     {"template_id": t.pk, "creator_ids": [p.pk for p in people]}).json()
+    batch = api.post(
+        f"/campaigns/{campaign.pk}/outreach",
+        {"template_id": t.pk, "creator_ids": [p.pk for p in people]},
+    ).json()
     assert api.get("/outbox?status=queued").json()["count"] == 3
     delivery.deliver_batch(batch["batch_id"])
     body = api.get(f"/outbox?campaign={campaign.pk}&status=sent&limit=2").json()
@@ -139,12 +160,18 @@ def test_another_workspaces_objects_are_404(outsider_api, workspace, campaign, p
     assert outsider_api.get(f"/email-templates/{t.pk}").status_code == 404
     assert outsider_api.patch(f"/email-templates/{t.pk}", {"name": "x"}).status_code == 404
     assert outsider_api.post(f"/email-templates/{t.pk}/preview", {}).status_code == 404
-    assert outsider_api.post(f"/campaigns/{campaign.pk}/outreach",
-                             {"template_id": t.pk, "creator_ids": [people[0].pk]}
-                             ).status_code == 404
+    assert (
+        outsider_api.post(
+            f"/campaigns/{campaign.pk}/outreach",
+            {"template_id": t.pk, "creator_ids": [people[0].pk]},
+        ).status_code
+        == 404
+    )
     assert outsider_api.get(f"/outbox?campaign={campaign.pk}").status_code == 404
-    assert outsider_api.post("/email-templates", {**NEW, "campaign_id": campaign.pk}
-                             ).status_code == 404
+    assert (
+        outsider_api.post("/email-templates", {**NEW, "campaign_id": campaign.pk}).status_code
+        == 404
+    )
     assert outsider_api.get("/outbox").json()["count"] == 0
     assert not OutreachBatch.objects.exists()
     assert EmailTemplate.objects.get(pk=t.pk).name == "Invite"
@@ -154,8 +181,10 @@ def test_a_foreign_template_or_creator_in_the_body_is_404(api, actors, campaign,
     foreign_template = template(actors.other_workspace)
     foreign_creator = add_creator(actors.other_workspace, "spy")
     mine = template(actors.workspace)
-    for payload in ({"template_id": foreign_template.pk, "creator_ids": [people[0].pk]},
-                    {"template_id": mine.pk, "creator_ids": [foreign_creator.pk]}):
+    for payload in (
+        {"template_id": foreign_template.pk, "creator_ids": [people[0].pk]},
+        {"template_id": mine.pk, "creator_ids": [foreign_creator.pk]},
+    ):
         assert api.post(f"/campaigns/{campaign.pk}/outreach", payload).status_code == 404
     assert not OutreachBatch.objects.exists()
 
@@ -167,7 +196,11 @@ def test_read_only_key_reads_but_gets_403_on_writes(readonly_api, workspace, cam
     assert readonly_api.post("/email-templates", NEW).status_code == 403
     assert readonly_api.patch(f"/email-templates/{t.pk}", {"name": "x"}).status_code == 403
     assert readonly_api.post(f"/email-templates/{t.pk}/preview", {}).status_code == 403
-    assert readonly_api.post(f"/campaigns/{campaign.pk}/outreach",
-                             {"template_id": t.pk, "creator_ids": [people[0].pk]}
-                             ).status_code == 403
+    assert (
+        readonly_api.post(
+            f"/campaigns/{campaign.pk}/outreach",
+            {"template_id": t.pk, "creator_ids": [people[0].pk]},
+        ).status_code
+        == 403
+    )
     assert not OutreachBatch.objects.exists()

@@ -25,10 +25,15 @@ def test_outreach_is_written_to_files_and_marked_sent(workspace, campaign, setti
 
 def test_other_mail_naming_its_workspace_shows_in_the_outbox(workspace, settings, tmp_path):
     settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH = BACKEND, str(tmp_path)
-    mail.EmailMessage("Join Acme", "Click", "a@x.test", ["new@team.test"],
-                      headers={WORKSPACE_HEADER: "acme"}).send()
+    mail.EmailMessage(
+        "Join Acme", "Click", "a@x.test", ["new@team.test"], headers={WORKSPACE_HEADER: "acme"}
+    ).send()
     mail.send_mail("Reset your password", "Click", "a@x.test", ["someone@x.test"])
     (recorded,) = OutboxMessage.objects.all()
     assert (recorded.workspace, recorded.to_email, recorded.subject, recorded.status) == (
-        workspace, "new@team.test", "Join Acme", "sent")
+        workspace,
+        "new@team.test",
+        "Join Acme",
+        "sent",
+    )
     assert "Reset your password" in mail_files(tmp_path)

@@ -23,8 +23,7 @@ Status = OutboxMessage.Status
 
 
 def parts(message) -> tuple[str, str]:
-    return (message.get_body(("plain",)).get_content(),
-            message.get_body(("html",)).get_content())
+    return (message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content())
 
 
 def test_each_creator_gets_their_own_links_and_values(workspace, campaign, smtp):
@@ -53,9 +52,13 @@ def test_the_shipped_invite_carries_the_requirements(workspace, campaign, smtp):
     invite = EmailTemplate.objects.get(workspace=workspace, default_key="tiktok_invite")
     delivery.deliver_batch(services.send_outreach(campaign, invite, [ada]).pk)
     text, html = parts(smtp.to(ada.email)[0])
-    for expected in ("Hi Ada", "12 video posts between 1 May 2025 and 31 May 2025",
-                     "#springlaunch #ad", "https://www.tiktok.com/t/ada-1/  (10 posts left)",
-                     "Show the colours in daylight."):
+    for expected in (
+        "Hi Ada",
+        "12 video posts between 1 May 2025 and 31 May 2025",
+        "#springlaunch #ad",
+        "https://www.tiktok.com/t/ada-1/  (10 posts left)",
+        "Show the colours in daylight.",
+    ):
         assert expected in text
     assert '<a href="https://www.tiktok.com/t/ada-2/">' in html and "Acme" in html
 
@@ -78,8 +81,9 @@ def test_a_retried_task_sends_once(workspace, campaign, smtp):
     assert smtp.recipients() == sorted(p.email for p in people)
 
 
-def test_sending_starts_when_the_transaction_commits(workspace, campaign, smtp, settings,
-                                                     django_capture_on_commit_callbacks):
+def test_sending_starts_when_the_transaction_commits(
+    workspace, campaign, smtp, settings, django_capture_on_commit_callbacks
+):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     people = roster(campaign, "ada", "bob")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -89,8 +93,7 @@ def test_sending_starts_when_the_transaction_commits(workspace, campaign, smtp, 
     assert smtp.recipients() == sorted(p.email for p in people)
 
 
-def test_a_refused_recipient_fails_with_the_smtp_error_then_resends_once(workspace, campaign,
-                                                                         smtp):
+def test_a_refused_recipient_fails_with_the_smtp_error_then_resends_once(workspace, campaign, smtp):
     ada, bob, cyd = roster(campaign, "ada", "bob", "cyd")
     smtp.refuse.add(bob.email)
     batch = services.send_outreach(campaign, template(workspace), [ada, bob, cyd])
@@ -107,8 +110,9 @@ def test_a_refused_recipient_fails_with_the_smtp_error_then_resends_once(workspa
     assert (failed.status, failed.error, failed.attempts) == (Status.SENT, "", 2)
 
 
-def test_an_unreachable_server_fails_every_message_with_the_reason(workspace, campaign, smtp,
-                                                                   settings):
+def test_an_unreachable_server_fails_every_message_with_the_reason(
+    workspace, campaign, smtp, settings
+):
     settings.EMAIL_PORT = free_port()  # nothing listens there
     batch = services.send_outreach(campaign, template(workspace), roster(campaign, "ada", "bob"))
     assert delivery.deliver_batch(batch.pk).failed == 2
@@ -118,8 +122,9 @@ def test_an_unreachable_server_fails_every_message_with_the_reason(workspace, ca
     assert batch.status == "done"
 
 
-def test_a_live_claim_is_respected_and_a_taken_over_one_is_not_sent_twice(workspace, campaign,
-                                                                          smtp):
+def test_a_live_claim_is_respected_and_a_taken_over_one_is_not_sent_twice(
+    workspace, campaign, smtp
+):
     people = roster(campaign, "ada", "bob")
     batch = services.send_outreach(campaign, template(workspace), people)
     ids = delivery._pending_ids(batch.pk, delivery.STALE_CLAIM_AFTER)
@@ -157,20 +162,33 @@ def shared_database(tmp_path: Path) -> tuple[str, object]:
     return f"sqlite:///{path}", bring_back
 
 
-def delivery_process(batch_id: int, database_url: str, smtp_port: int, tmp_path: Path,
-                     *options: str) -> subprocess.Popen:
+def delivery_process(
+    batch_id: int, database_url: str, smtp_port: int, tmp_path: Path, *options: str
+) -> subprocess.Popen:
     src = str(Path(inviteflow.__file__).resolve().parents[1])
-    env = {**os.environ, "DATABASE_URL": database_url, "INVITEFLOW_VAR_DIR": str(tmp_path),
-           "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}", "PYTHONPATH": src,
-           "DJANGO_SETTINGS_MODULE": "inviteflow.settings"}
-    command = [sys.executable, "-m", "inviteflow.cli", "outreach_deliver", f"--batch={batch_id}",
-               *options]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "INVITEFLOW_VAR_DIR": str(tmp_path),
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "PYTHONPATH": src,
+        "DJANGO_SETTINGS_MODULE": "inviteflow.settings",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "inviteflow.cli",
+        "outreach_deliver",
+        f"--batch={batch_id}",
+        *options,
+    ]
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_batch_leaves_one_email_per_creator(workspace, campaign, smtp,
-                                                                tmp_path):
+def test_a_worker_killed_mid_batch_leaves_one_email_per_creator(
+    workspace, campaign, smtp, tmp_path
+):
     """SIGKILL lands at the worst moment: the SMTP server holds message 3 and the worker has
     not heard so. The rerun must not send 1–3 again, and must send 4–8."""
     people = roster(campaign, *(f"creator{i}" for i in range(8)), links=1)

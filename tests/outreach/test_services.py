@@ -25,12 +25,18 @@ def test_shipped_defaults_are_created_once(workspace):
 
 def test_create_refuses_unknown_placeholders_and_saves_nothing(workspace):
     with pytest.raises(ValidationError) as exc:
-        services.create_template(workspace, name="T", subject="{{ campaign.nmae }}",
-                                 body="Hi {{ creator.frist_name }}", html_body="{% if %}")
+        services.create_template(
+            workspace,
+            name="T",
+            subject="{{ campaign.nmae }}",
+            body="Hi {{ creator.frist_name }}",
+            html_body="{% if %}",
+        )
     errors = errors_of(exc)
     assert errors["subject"] == ["unknown placeholder campaign.nmae — did you mean campaign.name?"]
     assert errors["body"] == [
-        "unknown placeholder creator.frist_name — did you mean creator.first_name?"]
+        "unknown placeholder creator.frist_name — did you mean creator.first_name?"
+    ]
     assert errors["html_body"][0].startswith("line 1: ")
     assert not EmailTemplate.objects.exists()
 
@@ -105,12 +111,15 @@ def test_missing_values_block_with_the_reason(workspace, campaign):
     t = template(workspace)
     assert services.preview(t, campaign, nolink).blocked_reason == (
         "no active TikTok invite link with posts left yet (tiktok.invite_link); "
-        "no TikTok invite links yet (tiktok.invite_links)")
+        "no TikTok invite links yet (tiktok.invite_links)"
+    )
     assert services.preview(t, campaign, noemail).blocked_reason == "no email address"
     services.ensure_default_templates(workspace)
     code = EmailTemplate.objects.get(workspace=workspace, default_key="campaign_code")
-    assert "no campaign code yet (tiktok.campaign_code)" in services.preview(
-        code, campaign, noemail).blocked_reason
+    assert (
+        "no campaign code yet (tiktok.campaign_code)"
+        in services.preview(code, campaign, noemail).blocked_reason
+    )
 
 
 def test_plan_sorts_creators_into_ready_and_blocked(workspace, campaign):
@@ -153,8 +162,12 @@ def test_send_again_sends_once_per_token(workspace, campaign):
     token = services.new_send_again_token()
     assert services.send_outreach(campaign, t, people, send_again_token=token).queued == 2
     assert services.send_outreach(campaign, t, people, send_again_token=token).queued == 0
-    assert services.send_outreach(campaign, t, people,
-                                  send_again_token=services.new_send_again_token()).queued == 2
+    assert (
+        services.send_outreach(
+            campaign, t, people, send_again_token=services.new_send_again_token()
+        ).queued
+        == 2
+    )
 
 
 def test_a_template_for_another_campaign_is_refused(workspace, campaign):
@@ -167,11 +180,15 @@ def test_a_template_for_another_campaign_is_refused(workspace, campaign):
 
 def test_rows_are_rendered_when_queued(workspace, campaign, actors):
     ada, bob = roster(campaign, "ada", "bob")
-    batch = services.send_outreach(campaign, template(workspace), [ada, bob],
-                                   created_by=actors.manager)
+    batch = services.send_outreach(
+        campaign, template(workspace), [ada, bob], created_by=actors.manager
+    )
     message = OutboxMessage.objects.get(batch=batch, creator=ada)
     assert (message.to_email, message.subject, message.status) == (
-        "ada@creators.test", "Spring Launch for Ada", "queued")
+        "ada@creators.test",
+        "Spring Launch for Ada",
+        "queued",
+    )
     assert "ada-1" in message.body and "ada-2" in message.html_body
     assert message.message_id.startswith("<outreach.") and message.workspace == workspace
 

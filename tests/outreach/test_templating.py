@@ -46,8 +46,13 @@ def test_syntax_errors_give_the_line():
 def test_loop_fields_are_checked_too():
     usage = check_source("{% for link in tiktok.invite_links %}{{ link.uri }}{% endfor %}")
     assert usage.problems == ["unknown field link.uri — did you mean link.url?"]
-    assert check_source("{% for l in tiktok.invite_links %}{{ loop.index }}. {{ l.url }} "
-                        "{{ l.posts_left }}{% endfor %}").problems == []
+    assert (
+        check_source(
+            "{% for l in tiktok.invite_links %}{{ loop.index }}. {{ l.url }} "
+            "{{ l.posts_left }}{% endfor %}"
+        ).problems
+        == []
+    )
 
 
 def test_a_group_alone_is_not_a_placeholder():
@@ -57,8 +62,9 @@ def test_a_group_alone_is_not_a_placeholder():
 @pytest.mark.parametrize("payload", INJECTIONS)
 def test_injection_payloads_are_refused_at_save(payload):
     for field in ("subject", "body", "html_body"):
-        problems, _ = check_email(*(payload if f == field else "x" for f in
-                                    ("subject", "body", "html_body")))
+        problems, _ = check_email(
+            *(payload if f == field else "x" for f in ("subject", "body", "html_body"))
+        )
         assert problems.get(field), f"{payload!r} accepted in {field}"
 
 
@@ -95,16 +101,18 @@ def test_optional_placeholders_are_those_under_if_or_default():
 
 
 def test_a_loop_with_else_makes_its_list_optional():
-    _, needed = check_email("s", "{% for l in tiktok.invite_links %}{{ l.url }}"
-                                 "{% else %}soon{% endfor %}", "")
+    _, needed = check_email(
+        "s", "{% for l in tiktok.invite_links %}{{ l.url }}{% else %}soon{% endfor %}", ""
+    )
     assert needed == set()
 
 
 def test_html_is_escaped_and_text_is_not():
     context = example_context()
     context["creator"]["name"] = "<b>Ada & co</b>"
-    email = CompiledEmail("{{ creator.name }}", "{{ creator.name }}",
-                          "<p>{{ creator.name }}</p>").render(context)
+    email = CompiledEmail(
+        "{{ creator.name }}", "{{ creator.name }}", "<p>{{ creator.name }}</p>"
+    ).render(context)
     assert email.body == "<b>Ada & co</b>"
     assert email.html_body == "<p>&lt;b&gt;Ada &amp; co&lt;/b&gt;</p>"
 
@@ -115,10 +123,15 @@ def test_subject_is_one_line():
 
 
 def test_link_list_reads_well_in_text_and_html():
-    links = LinkList([{"url": "https://t/a", "posts_left": 10, "sequence": 1},
-                      {"url": "https://t/b?x=<1>", "posts_left": 1, "sequence": 2}])
+    links = LinkList(
+        [
+            {"url": "https://t/a", "posts_left": 10, "sequence": 1},
+            {"url": "https://t/b?x=<1>", "posts_left": 1, "sequence": 2},
+        ]
+    )
     email = CompiledEmail("s", "{{ tiktok.invite_links }}", "{{ tiktok.invite_links }}").render(
-        {**example_context(), "tiktok": {"invite_links": links}})
+        {**example_context(), "tiktok": {"invite_links": links}}
+    )
     assert email.body == "https://t/a (10 posts left)\nhttps://t/b?x=<1> (1 post left)"
     assert '<li><a href="https://t/b?x=&lt;1&gt;">' in email.html_body
     assert email.html_body.startswith("<ul><li>")
@@ -126,10 +139,12 @@ def test_link_list_reads_well_in_text_and_html():
 
 def test_templates_cannot_change_their_context():
     email = CompiledEmail("s", "{% set x = creator.name %}{{ x | upper }}", "").render(
-        example_context())
+        example_context()
+    )
     assert email.body == "ADA LOVELACE"
     assert check_source("{{ creator.clear() }}").problems == [
-        "function calls are not allowed in email templates"]
+        "function calls are not allowed in email templates"
+    ]
 
 
 def test_every_catalogue_placeholder_passes_the_check():
@@ -143,5 +158,6 @@ def test_shipped_defaults_pass_the_check_and_render(default):
     problems, _ = check_email(default.subject, default.body, default.html_body)
     assert problems == {}
     email = CompiledEmail(default.subject, default.body, default.html_body).render(
-        example_context())
+        example_context()
+    )
     assert "Ada" in email.body and "Ada" in email.html_body

@@ -15,8 +15,12 @@ def sent(workspace, campaign, settings):
     t = template(workspace)
     batch = services.send_outreach(campaign, t, people)
     delivery.deliver_batch(batch.pk)
-    return {"people": people, "template": t, "batch": batch,
-            "message": OutboxMessage.objects.filter(batch=batch).first()}
+    return {
+        "people": people,
+        "template": t,
+        "batch": batch,
+        "message": OutboxMessage.objects.filter(batch=batch).first(),
+    }
 
 
 def urls(sent, campaign) -> dict[str, list[str]]:
@@ -25,14 +29,27 @@ def urls(sent, campaign) -> dict[str, list[str]]:
     ada = sent["people"][0].pk
     u = lambda name, *args: reverse(name, args=[slug, *args])  # noqa: E731
     return {
-        "read": [u("outbox"), u("outbox_message", m), u("email_templates"),
-                 u("email_template_preview", t), u("outreach_batch", b),
-                 u("creator_page_admin", ada)],
-        "manage": [u("email_template_create"), u("email_template_edit", t),
-                   u("outreach_send", campaign.pk)],
-        "act": [u("outbox_message_resend", m), u("outreach_batch_resend", b),
-                u("creator_page_revoke", ada), u("email_template_create"),
-                u("email_template_edit", t), u("outreach_send", campaign.pk)],
+        "read": [
+            u("outbox"),
+            u("outbox_message", m),
+            u("email_templates"),
+            u("email_template_preview", t),
+            u("outreach_batch", b),
+            u("creator_page_admin", ada),
+        ],
+        "manage": [
+            u("email_template_create"),
+            u("email_template_edit", t),
+            u("outreach_send", campaign.pk),
+        ],
+        "act": [
+            u("outbox_message_resend", m),
+            u("outreach_batch_resend", b),
+            u("creator_page_revoke", ada),
+            u("email_template_create"),
+            u("email_template_edit", t),
+            u("outreach_send", campaign.pk),
+        ],
     }
 
 
@@ -55,9 +72,11 @@ def test_outsider_gets_404_everywhere_and_changes_nothing(outsider_client, sent,
 
 def test_outsider_cannot_reach_acme_objects_from_their_own_workspace(outsider_client, sent):
     message, t = sent["message"].pk, sent["template"].pk
-    for url in (reverse("outbox_message", args=["globex", message]),
-                reverse("email_template_preview", args=["globex", t]),
-                reverse("outreach_batch", args=["globex", sent["batch"].pk])):
+    for url in (
+        reverse("outbox_message", args=["globex", message]),
+        reverse("email_template_preview", args=["globex", t]),
+        reverse("outreach_batch", args=["globex", sent["batch"].pk]),
+    ):
         assert outsider_client.get(url).status_code == 404, url
 
 
@@ -72,16 +91,20 @@ def test_viewer_reads_but_gets_403_on_changes(viewer_client, sent, campaign):
     assert OutreachBatch.objects.count() == 1
 
 
-def test_template_editor_lists_the_catalogue_and_names_unknown_placeholders(manager_client,
-                                                                           workspace):
+def test_template_editor_lists_the_catalogue_and_names_unknown_placeholders(
+    manager_client, workspace
+):
     url = reverse("email_template_create", args=["acme"])
     page = manager_client.get(url).content.decode()
     assert 'data-insert="{{ creator.first_name }}"' in page
-    response = manager_client.post(url, {"name": "T", "subject": "Hi",
-                                         "body": "{{ creator.frist_name }}"})
+    response = manager_client.post(
+        url, {"name": "T", "subject": "Hi", "body": "{{ creator.frist_name }}"}
+    )
     assert response.status_code == 200
-    assert "unknown placeholder creator.frist_name — did you mean creator.first_name?" in \
-        response.content.decode()
+    assert (
+        "unknown placeholder creator.frist_name — did you mean creator.first_name?"
+        in response.content.decode()
+    )
     assert not EmailTemplate.objects.filter(name="T").exists()
     response = manager_client.post(url, {"name": "T", "subject": "Hi", "body": "{{ brand.name }}"})
     assert response.status_code == 302 and EmailTemplate.objects.filter(name="T").exists()
@@ -97,7 +120,8 @@ def test_preview_for_a_creator_of_a_campaign(viewer_client, sent, campaign):
 
 
 def test_send_page_checks_then_sends_and_shows_who_is_blocked(
-        manager_client, workspace, campaign, settings, django_capture_on_commit_callbacks):
+    manager_client, workspace, campaign, settings, django_capture_on_commit_callbacks
+):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     roster(campaign, "ada", "bob")
     roster(campaign, "nolink", links=0)
@@ -144,7 +168,7 @@ def test_creator_page_shows_links_with_qr_codes_and_is_private(client, sent, cam
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert response["Referrer-Policy"] == "no-referrer"
     assert "Spring Launch" in page and "1 May 2025 and 31 May 2025" in page
-    assert page.count('<svg') == 2 and "https://www.tiktok.com/t/ada-2/" in page
+    assert page.count("<svg") == 2 and "https://www.tiktok.com/t/ada-2/" in page
     assert "#springlaunch" in page and "bob-1" not in page
     assert "10 posts left" in page and "12 video posts" in page
 

@@ -31,7 +31,9 @@ def parse(data: bytes) -> email.message.EmailMessage:
 
 
 def django_bytes(subject, body, html, sender, to, message_id) -> bytes:
-    message = EmailMultiAlternatives(subject, body, sender, [to], headers={"Message-ID": message_id})
+    message = EmailMultiAlternatives(
+        subject, body, sender, [to], headers={"Message-ID": message_id}
+    )
     if html:
         message.attach_alternative(html, "text/html")
     return message.message().as_bytes(linesep="\r\n")
@@ -45,12 +47,16 @@ def content(message, subtype):
 @pytest.mark.parametrize("case", CASES)
 def test_wire_form_reads_like_djangos(case):
     subject, body, html = CASES[case]
-    fields = dict(from_email='"Bench Brand, Inc." <hello@brand.test>', to="ada@creators.test",
-                  message_id="<outreach.abc@inviteflow.test>")
+    fields = dict(
+        from_email='"Bench Brand, Inc." <hello@brand.test>',
+        to="ada@creators.test",
+        message_id="<outreach.abc@inviteflow.test>",
+    )
     built = wire.build(subject=subject, body=body, html_body=html, **fields)
     ours = parse(built.data)
-    theirs = parse(django_bytes(subject, body, html, fields["from_email"], fields["to"],
-                                fields["message_id"]))
+    theirs = parse(
+        django_bytes(subject, body, html, fields["from_email"], fields["to"], fields["message_id"])
+    )
 
     for header in ("Subject", "From", "To", "Message-ID", "MIME-Version"):
         # .strip(): Django folds a long Subject right after the colon, which reads as a space
@@ -67,13 +73,22 @@ def test_wire_form_reads_like_djangos(case):
 
 @pytest.mark.parametrize("to", ["zoë@exämple.test", "ada@creators.test\nBcc: eve@evil.test"])
 def test_unusual_addresses_are_left_to_django(to):
-    assert wire.build(subject="S", body="b", html_body="", from_email="a@b.test", to=to,
-                      message_id="<m@x>") is None
+    assert (
+        wire.build(
+            subject="S", body="b", html_body="", from_email="a@b.test", to=to, message_id="<m@x>"
+        )
+        is None
+    )
 
 
 def outreach_shaped(**changes) -> wire.WiredEmail:
-    fields = dict(subject="Hello", body="Body", from_email="hello@brand.test",
-                  to=["ada@creators.test"], headers={"Message-ID": "<wired@inviteflow.test>"})
+    fields = dict(
+        subject="Hello",
+        body="Body",
+        from_email="hello@brand.test",
+        to=["ada@creators.test"],
+        headers={"Message-ID": "<wired@inviteflow.test>"},
+    )
     message = wire.WiredEmail(**{**fields, **changes})
     message.attach_alternative("<p>Body</p>", "text/html")
     return message
@@ -85,14 +100,17 @@ def test_an_outreach_shaped_email_has_a_wire_form():
     assert content(parse(message.wire.data), "html") == "<p>Body</p>"
 
 
-@pytest.mark.parametrize("changes", [
-    {"to": ["ada@creators.test", "bo@creators.test"]},
-    {"cc": ["boss@brand.test"]},
-    {"reply_to": ["team@brand.test"]},
-    {"headers": {}},
-    {"headers": {"Message-ID": "<m@x>", "X-Campaign": "spring"}},
-    {"attachments": [("brief.txt", "Daylight.", "text/plain")]},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"to": ["ada@creators.test", "bo@creators.test"]},
+        {"cc": ["boss@brand.test"]},
+        {"reply_to": ["team@brand.test"]},
+        {"headers": {}},
+        {"headers": {"Message-ID": "<m@x>", "X-Campaign": "spring"}},
+        {"attachments": [("brief.txt", "Daylight.", "text/plain")]},
+    ],
+)
 def test_any_other_shape_is_left_to_django(changes):
     assert outreach_shaped(**changes).wire is None
 
@@ -113,9 +131,14 @@ def test_smtp_backend_sends_the_wire_bytes_as_they_are(smtp):
 
 
 def test_outbox_messages_go_out_in_wire_form():
-    message = OutboxMessage(subject="Hi", body="Body", html_body="<p>Body</p>",
-                            from_email="hello@brand.test", to_email="ada@creators.test",
-                            message_id="<outreach.k@inviteflow.test>")
+    message = OutboxMessage(
+        subject="Hi",
+        body="Body",
+        html_body="<p>Body</p>",
+        from_email="hello@brand.test",
+        to_email="ada@creators.test",
+        message_id="<outreach.k@inviteflow.test>",
+    )
     email = as_email(message)
     assert email.wire is not None
     assert parse(email.wire.data)["Message-ID"] == "<outreach.k@inviteflow.test>"

@@ -70,14 +70,21 @@ class World:
     def campaign(self, required: dict[str, int], **fields) -> Campaign:
         """A TikTok campaign in today's window whose creators have all their links."""
         today = timezone.localdate()
-        defaults = {"starts_on": today - timedelta(days=1), "ends_on": today + timedelta(days=30),
-                    "posts_required": 1, "hashtags": ["springlaunch"], "tiktok_enabled": True}
+        defaults = {
+            "starts_on": today - timedelta(days=1),
+            "ends_on": today + timedelta(days=30),
+            "posts_required": 1,
+            "hashtags": ["springlaunch"],
+            "tiktok_enabled": True,
+        }
         campaign = make_campaign(self.workspace, **{**defaults, **fields})
         for handle, posts in required.items():
-            creator = Creator.objects.create(workspace=self.workspace, handle=handle,
-                                             name=handle.title())
-            CampaignCreator.objects.create(campaign=campaign, creator=creator,
-                                           posts_required_override=posts)
+            creator = Creator.objects.create(
+                workspace=self.workspace, handle=handle, name=handle.title()
+            )
+            CampaignCreator.objects.create(
+                campaign=campaign, creator=creator, posts_required_override=posts
+            )
             for sequence in range(1, (posts - 1) // 10 + 2):
                 self.link(campaign, creator, sequence)
         return campaign
@@ -86,13 +93,20 @@ class World:
         """What provisioning does: one sandbox campaign object per invite link."""
         with self.client() as client:
             made = client.create_campaign(
-                self.sandbox.account_id, f"{campaign.name} · @{creator.handle} · {sequence}",
-                [creator.handle], campaign_type="CAMPAIGN",
+                self.sandbox.account_id,
+                f"{campaign.name} · @{creator.handle} · {sequence}",
+                [creator.handle],
+                campaign_type="CAMPAIGN",
             )
         return InviteLink.objects.create(
-            workspace=self.workspace, campaign=campaign, creator=creator, sequence=sequence,
-            status=InviteLink.Status.ACTIVE, tiktok_campaign_id=made.campaign_id,
-            url=made.invite_link, provisioned_at=timezone.now(),
+            workspace=self.workspace,
+            campaign=campaign,
+            creator=creator,
+            sequence=sequence,
+            status=InviteLink.Status.ACTIVE,
+            tiktok_campaign_id=made.campaign_id,
+            url=made.invite_link,
+            provisioned_at=timezone.now(),
         )
 
     def client(self) -> TikTokClient:
@@ -100,16 +114,22 @@ class World:
 
     def publish(self, link: InviteLink, count: int = 1, caption: str = "#springlaunch") -> list:
         handle = link.creator.handle
-        return [self.sandbox.publish(handle, link.url, caption=caption)["video_id"]
-                for _ in range(count)]
+        return [
+            self.sandbox.publish(handle, link.url, caption=caption)["video_id"]
+            for _ in range(count)
+        ]
 
     def deliver(self, deliveries: list[Delivery]) -> list:
         """POST each delivery to the receiver as TikTok would; tasks run on commit."""
         http = Client()
         with self.on_commit(execute=True):
             return [
-                http.post(d.path, data=d.body, content_type="application/json",
-                          headers={"X-Open-Signature": d.headers["X-Open-Signature"]})
+                http.post(
+                    d.path,
+                    data=d.body,
+                    content_type="application/json",
+                    headers={"X-Open-Signature": d.headers["X-Open-Signature"]},
+                )
                 for d in deliveries
             ]
 

@@ -29,8 +29,17 @@ def test_posts_carry_the_fields_integrators_rely_on(api, campaign):
     body = api.get(f"/campaigns/{campaign.pk}/posts", data={"limit": 2}).json()
     assert body["count"] == 11 and len(body["items"]) == 2
     item = body["items"][0]
-    assert {"id", "video_id", "creator_id", "invite_link_id", "linked_via", "published_at",
-            "counts", "checks", "compliance"} <= set(item)
+    assert {
+        "id",
+        "video_id",
+        "creator_id",
+        "invite_link_id",
+        "linked_via",
+        "published_at",
+        "counts",
+        "checks",
+        "compliance",
+    } <= set(item)
     assert item["linked_via"] == "invite_link" and item["compliance"] == "compliant"
     assert set(item["checks"]) == {"in_window", "content_type", "hashtags"}
     assert isinstance(item["video_id"], str)
@@ -51,8 +60,9 @@ def test_posts_filter_by_creator_link_and_state(api, campaign):
 
 def test_missing_lists_creators_who_owe_posts(api, campaign):
     bob = campaign.roster.get(creator__handle="bob").creator_id
-    services.save_missing(campaign, bob, [{"code": "not_joined", "label": "Not joined yet",
-                                           "detail": "Nothing yet."}])
+    services.save_missing(
+        campaign, bob, [{"code": "not_joined", "label": "Not joined yet", "detail": "Nothing yet."}]
+    )
     body = api.get(f"/campaigns/{campaign.pk}/missing").json()
     assert body["count"] == 2
     by_handle = {item["handle"]: item for item in body["items"]}
@@ -61,8 +71,9 @@ def test_missing_lists_creators_who_owe_posts(api, campaign):
     assert by_handle["bob"]["reasons"][0]["code"] == "not_joined"
 
 
-def test_sync_answers_202_and_queues_the_reconciliation(api, campaign,
-                                                        django_capture_on_commit_callbacks):
+def test_sync_answers_202_and_queues_the_reconciliation(
+    api, campaign, django_capture_on_commit_callbacks
+):
     assert api.get(f"/campaigns/{campaign.pk}/sync").json()["requested_at"] is None
     with django_capture_on_commit_callbacks(execute=True):
         answer = api.post(f"/campaigns/{campaign.pk}/sync")

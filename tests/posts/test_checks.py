@@ -11,8 +11,12 @@ from inviteflow.links.models import InviteLink
 from inviteflow.posts import checks
 from inviteflow.posts.models import MissingPosts, Post
 
-MAY = {"starts_on": date(2025, 5, 1), "ends_on": date(2025, 5, 31), "hashtags": ["springlaunch"],
-       "content_type": "video"}
+MAY = {
+    "starts_on": date(2025, 5, 1),
+    "ends_on": date(2025, 5, 31),
+    "hashtags": ["springlaunch"],
+    "content_type": "video",
+}
 
 
 def facts(day=date(2025, 5, 3), tags=("springlaunch",), described=True, kind="video"):
@@ -33,8 +37,10 @@ def test_a_post_inside_the_window_with_the_hashtags_passes():
 def test_each_failing_requirement_says_why():
     campaign = Campaign(**MAY)
     late = checks.check(campaign, facts(day=date(2025, 6, 1), tags=("other",)))
-    assert late["in_window"] == {"result": "fail", "reason": "published 1 Jun 2025, after the "
-                                 "campaign window (1 May 2025 – 31 May 2025)"}
+    assert late["in_window"] == {
+        "result": "fail",
+        "reason": "published 1 Jun 2025, after the campaign window (1 May 2025 – 31 May 2025)",
+    }
     assert late["hashtags"] == {"result": "fail", "reason": "missing #springlaunch"}
     assert results(day=date(2025, 4, 30))["in_window"] == "fail"
     assert results({"content_type": "photo"})["content_type"] == "fail"
@@ -57,8 +63,9 @@ def test_only_linked_posts_that_are_not_at_risk_count():
 
 def test_a_post_outside_the_date_window_is_attributed_flagged_and_not_counted(world, api):
     today = timezone.localdate()
-    campaign = world.campaign({"ada": 1}, starts_on=today + timedelta(days=5),
-                              ends_on=today + timedelta(days=30))
+    campaign = world.campaign(
+        {"ada": 1}, starts_on=today + timedelta(days=5), ends_on=today + timedelta(days=30)
+    )
     link = campaign.invite_links.get()
     world.publish(link)
     world.deliver(world.sandbox.deliveries())
@@ -87,9 +94,7 @@ def test_changing_the_requirements_rechecks_posts_at_the_next_sync(world):
     assert Post.objects.get().counts
 
 
-def test_a_creator_whose_link_is_used_up_by_posts_that_dont_count_gets_another(
-    world, monkeypatch
-):
+def test_a_creator_whose_link_is_used_up_by_posts_that_dont_count_gets_another(world, monkeypatch):
     queued = []
     monkeypatch.setattr("inviteflow.links.services.enqueue_provisioning", queued.append)
     campaign = world.campaign({"ada": 3})
@@ -101,5 +106,7 @@ def test_a_creator_whose_link_is_used_up_by_posts_that_dont_count_gets_another(
     assert Post.objects.filter(counts=True).count() == 2
     links = list(InviteLink.objects.filter(campaign=campaign).order_by("sequence"))
     assert [(x.sequence, x.status, x.posts_used) for x in links] == [
-        (1, "exhausted", 10), (2, "pending", 0)]
+        (1, "exhausted", 10),
+        (2, "pending", 0),
+    ]
     assert queued == [campaign.pk]

@@ -1,4 +1,4 @@
-""""Why is my post missing": each reason from what TikTok reports, then live against the
+""" "Why is my post missing": each reason from what TikTok reports, then live against the
 sandbox for the creator who posted without the link and the one who has not started."""
 
 from dataclasses import replace
@@ -10,8 +10,14 @@ from inviteflow.posts.models import MissingPosts
 NOW = datetime(2025, 5, 10, 12, tzinfo=UTC)
 ACTIVE = LinkFacts("active", "https://sandbox.test/t/abc/")
 BASE = Situation(
-    starts_on=date(2025, 5, 1), ends_on=date(2025, 5, 31), hashtags=["springlaunch"],
-    links=[ACTIVE], posts=[], public=[], known_video_ids=set(), now=NOW,
+    starts_on=date(2025, 5, 1),
+    ends_on=date(2025, 5, 31),
+    hashtags=["springlaunch"],
+    links=[ACTIVE],
+    posts=[],
+    public=[],
+    known_video_ids=set(),
+    now=NOW,
     surface_delay=timedelta(hours=48),
 )
 PASS = {"result": "pass", "reason": "ok"}
@@ -60,7 +66,8 @@ def test_posted_without_the_link_needs_the_campaign_hashtags():
     assert codes(public=[public(toggle=False)]) == ["posted_without_link"]
     assert codes(public=[public(toggle=False, tags=("holiday",))]) == ["not_joined"]
     assert codes(posts=[ours(linked=False, counts=False, compliance="at_risk")]) == [
-        "posted_without_link"]
+        "posted_without_link"
+    ]
 
 
 def test_posts_before_the_campaign_started_are_ignored():
@@ -68,19 +75,29 @@ def test_posts_before_the_campaign_started_are_ignored():
 
 
 def test_attributed_posts_that_fail_a_check_say_which():
-    found = reasons(replace(BASE, posts=[
-        ours("1", counts=False, in_window="published 2 Jun 2025, after the campaign window"),
-        ours("2", counts=False, hashtags="missing #springlaunch"),
-    ]))
+    found = reasons(
+        replace(
+            BASE,
+            posts=[
+                ours(
+                    "1", counts=False, in_window="published 2 Jun 2025, after the campaign window"
+                ),
+                ours("2", counts=False, hashtags="missing #springlaunch"),
+            ],
+        )
+    )
     assert [(r["code"], r["video_id"]) for r in found] == [
-        ("outside_window", "1"), ("failed_requirements", "2")]
+        ("outside_window", "1"),
+        ("failed_requirements", "2"),
+    ]
     assert "missing #springlaunch" in found[1]["detail"]
 
 
 def test_the_most_actionable_reason_comes_first():
-    assert codes(public=[public("8", toggle=False), public("9")],
-                 posts=[ours(counts=False, hashtags="missing")]) == [
-        "not_surfaced", "posted_without_link", "failed_requirements"]
+    assert codes(
+        public=[public("8", toggle=False), public("9")],
+        posts=[ours(counts=False, hashtags="missing")],
+    ) == ["not_surfaced", "posted_without_link", "failed_requirements"]
 
 
 def test_live_posted_without_the_link_and_not_started(world):
@@ -93,6 +110,8 @@ def test_live_posted_without_the_link_and_not_started(world):
     world.deliver(world.sandbox.deliveries())
 
     world.sync(campaign)
-    found = {m.creator.handle: [r["code"] for r in m.reasons]
-             for m in MissingPosts.objects.filter(campaign=campaign)}
+    found = {
+        m.creator.handle: [r["code"] for r in m.reasons]
+        for m in MissingPosts.objects.filter(campaign=campaign)
+    }
     assert found == {"ada": ["posted_without_link"], "bob": ["not_joined"]}

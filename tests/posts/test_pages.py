@@ -21,9 +21,11 @@ def campaign(workspace):
     add_post(second)
     add_post(second, hashtags=("other",))
     services.refresh_link_counters(campaign)
-    services.save_missing(campaign, add_link(campaign, "bob").creator_id, [
-        {"code": "not_joined", "label": "Not joined yet", "detail": "Nothing through the link."}
-    ])
+    services.save_missing(
+        campaign,
+        add_link(campaign, "bob").creator_id,
+        [{"code": "not_joined", "label": "Not joined yet", "detail": "Nothing through the link."}],
+    )
     return campaign
 
 
@@ -64,12 +66,17 @@ def test_progress_query_count_does_not_grow_with_the_roster(
 
 def test_posts_list_filters_by_creator_and_state(viewer_client, campaign):
     ada = campaign.roster.get(creator__handle="ada").creator_id
-    page = viewer_client.get(url("campaign_posts", campaign), {"creator": ada,
-                                                               "state": "not_counted"})
+    page = viewer_client.get(
+        url("campaign_posts", campaign), {"creator": ada, "state": "not_counted"}
+    )
     assert page.content.decode().count('<tr id="post-') == 1
     assert b"missing #springlaunch" in page.content
-    assert viewer_client.get(url("campaign_posts", campaign), {"state": "counted"}).content.decode(
-    ).count('<tr id="post-') == 11
+    assert (
+        viewer_client.get(url("campaign_posts", campaign), {"state": "counted"})
+        .content.decode()
+        .count('<tr id="post-')
+        == 11
+    )
 
 
 def queued_syncs() -> list:

@@ -36,8 +36,10 @@ def test_twenty_three_posts_attributed_despite_a_lost_and_a_duplicated_webhook(w
     assert sum(a.json()["duplicate"] for a in answers) == 1
 
     assert Post.objects.filter(campaign=campaign).count() == 22
-    assert WebhookEvent.objects.count() == 44 and not WebhookEvent.objects.filter(
-        processed_at__isnull=True).exists()
+    assert (
+        WebhookEvent.objects.count() == 44
+        and not WebhookEvent.objects.filter(processed_at__isnull=True).exists()
+    )
 
     world.sync(campaign)  # TikTok has not surfaced anything yet: nothing new, but an answer
     missing = MissingPosts.objects.get(campaign=campaign, creator__handle="ada")
@@ -56,10 +58,16 @@ def test_twenty_three_posts_attributed_despite_a_lost_and_a_duplicated_webhook(w
     assert set(posts.values_list("review_state", flat=True)) == {"published"}
     assert not MissingPosts.objects.filter(campaign=campaign).exists()
 
-    counters = {(link.creator.handle, link.sequence): (link.posts_used, link.status)
-                for link in InviteLink.objects.filter(campaign=campaign)}
-    assert counters == {("ada", 1): (1, "active"), ("bob", 1): (10, "exhausted"),
-                        ("cy", 1): (10, "exhausted"), ("cy", 2): (2, "active")}
+    counters = {
+        (link.creator.handle, link.sequence): (link.posts_used, link.status)
+        for link in InviteLink.objects.filter(campaign=campaign)
+    }
+    assert counters == {
+        ("ada", 1): (1, "active"),
+        ("bob", 1): (10, "exhausted"),
+        ("cy", 1): (10, "exhausted"),
+        ("cy", 2): (2, "active"),
+    }
 
 
 def test_connecting_subscribes_the_workspace_once(world):

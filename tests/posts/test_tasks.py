@@ -46,9 +46,12 @@ def test_stored_events_whose_task_was_lost_are_processed(world):
     world.publish(campaign.invite_links.get())
     delivery = world.sandbox.deliveries()[1]
     endpoint = WebhookEndpoint.objects.get(workspace=world.workspace)
-    WebhookEvent.objects.create(workspace=world.workspace, digest="d" * 64,
-                                body=delivery.body.decode(),
-                                received_at=timezone.now() - timedelta(minutes=5))
+    WebhookEvent.objects.create(
+        workspace=world.workspace,
+        digest="d" * 64,
+        body=delivery.body.decode(),
+        received_at=timezone.now() - timedelta(minutes=5),
+    )
     assert endpoint.token in delivery.url
     with world.on_commit(execute=True):
         assert tasks.process_stored_events.call() == 1

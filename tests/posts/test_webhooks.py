@@ -14,15 +14,23 @@ from inviteflow.posts.tasks import process_webhook_event
 
 
 def snapshot() -> list[dict]:
-    return [model_to_dict(post, exclude=["id"]) | {"updated_at": post.updated_at}
-            for post in Post.objects.order_by("video_id")]
+    return [
+        model_to_dict(post, exclude=["id"]) | {"updated_at": post.updated_at}
+        for post in Post.objects.order_by("video_id")
+    ]
 
 
 def entry(campaign_id: str, video_id: str, kind: str = "tto_video_published") -> dict:
-    return {"event_type": "tto_campaign_webhook", "tto_campaign_event_type": kind,
-            "video_id": video_id, "campaign_id": campaign_id,
-            "tto_tcm_account_id": "7100000000000000001", "handle_name": "ada",
-            "event_time": "2026-05-02T10:00:00.000000Z", "log_id": "log-1"}
+    return {
+        "event_type": "tto_campaign_webhook",
+        "tto_campaign_event_type": kind,
+        "video_id": video_id,
+        "campaign_id": campaign_id,
+        "tto_tcm_account_id": "7100000000000000001",
+        "handle_name": "ada",
+        "event_time": "2026-05-02T10:00:00.000000Z",
+        "log_id": "log-1",
+    }
 
 
 def post_raw(path: str, body: bytes, signature: str | None):
@@ -77,8 +85,9 @@ def test_published_before_uploaded_ends_published(world, published):
 
 def test_an_event_for_an_unknown_campaign_object_is_kept_and_set_aside(world):
     endpoint = WebhookEndpoint.objects.get(workspace=world.workspace)
-    body = json.dumps({"request_id": "r", "object": 10, "time": 1,
-                       "entry": [entry("7999", "7888")]}).encode()
+    body = json.dumps(
+        {"request_id": "r", "object": 10, "time": 1, "entry": [entry("7999", "7888")]}
+    ).encode()
     path = f"/webhooks/tiktok/{endpoint.token}/"
     signature = webhooks.sign(world.sandbox.creds["secret"], body)
     with world.on_commit(execute=True):
@@ -90,8 +99,11 @@ def test_an_event_for_an_unknown_campaign_object_is_kept_and_set_aside(world):
 
 def test_unknown_token_is_404_and_stores_nothing(world, published):
     _, deliveries = published
-    answer = post_raw("/webhooks/tiktok/not-a-token/", deliveries[0].body,
-                      deliveries[0].headers["X-Open-Signature"])
+    answer = post_raw(
+        "/webhooks/tiktok/not-a-token/",
+        deliveries[0].body,
+        deliveries[0].headers["X-Open-Signature"],
+    )
     assert answer.status_code == 404 and not WebhookEvent.objects.exists()
 
 
@@ -113,9 +125,17 @@ def test_a_non_ascii_body_signed_in_its_unicode_escaped_form_is_accepted():
 
 
 def test_parse_skips_what_is_not_a_video_event():
-    body = json.dumps({"object": 10, "entry": [
-        entry("1", "2"), {"event_type": "lead"}, "junk", entry("1", "", "tto_video_uploaded"),
-    ]})
+    body = json.dumps(
+        {
+            "object": 10,
+            "entry": [
+                entry("1", "2"),
+                {"event_type": "lead"},
+                "junk",
+                entry("1", "", "tto_video_uploaded"),
+            ],
+        }
+    )
     parsed = webhooks.parse(body)
     assert [e.video_id for e in parsed.events] == ["2"] and len(parsed.skipped) == 3
     assert webhooks.parse("not json").skipped == ["body is not JSON"]

@@ -25,7 +25,9 @@ def consent(live_sandbox, authorize_url: str, accounts: list[str]) -> str:
 
 def test_owner_connects_through_oauth(owner_client, live_sandbox, workspace):
     start = owner_client.post(SETTINGS + "oauth/")
-    assert start.status_code == 302 and start["Location"].startswith(live_sandbox.url + "/portal/auth")
+    assert start.status_code == 302 and start["Location"].startswith(
+        live_sandbox.url + "/portal/auth"
+    )
     back = urlparse(consent(live_sandbox, start["Location"], [ACCOUNT_ID]))
     assert owner_client.get(f"{back.path}?{back.query}").status_code == 302
 
@@ -60,7 +62,9 @@ def test_cancelled_consent_connects_nothing(owner_client, live_sandbox):
 
 
 def test_owner_pastes_a_token(owner_client, live_sandbox, workspace):
-    response = owner_client.post(SETTINGS + "token/", {"account_id": ACCOUNT_ID, "token": ACCESS_TOKEN})
+    response = owner_client.post(
+        SETTINGS + "token/", {"account_id": ACCOUNT_ID, "token": ACCESS_TOKEN}
+    )
     assert response.status_code == 302
     assert TikTokConnection.objects.get(workspace=workspace).status == "connected"
 

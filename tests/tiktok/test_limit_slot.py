@@ -29,7 +29,9 @@ class RecordingLimiter:
 def test_place_is_released_when_the_request_is_sent(live_sandbox):
     live_sandbox.faults(latency_ms=400)
     limiter = RecordingLimiter()
-    with TikTokClient(live_sandbox.url, APP_ID, APP_SECRET, ACCESS_TOKEN, limiter=limiter) as client:
+    with TikTokClient(
+        live_sandbox.url, APP_ID, APP_SECRET, ACCESS_TOKEN, limiter=limiter
+    ) as client:
         started = time.monotonic()
         client.account_info(ACCOUNT_ID)
         answered = time.monotonic()
@@ -42,10 +44,19 @@ def test_place_is_released_once_even_without_tracing():
     import httpx
 
     limiter = RecordingLimiter()
-    transport = httpx.MockTransport(lambda request: httpx.Response(
-        200, json={"code": 0, "message": "OK", "request_id": "r", "data": {
-            "tto_tcm_account_id": ACCOUNT_ID}}))
-    with TikTokClient("http://tiktok.test", APP_ID, APP_SECRET, ACCESS_TOKEN, limiter=limiter,
-                      transport=transport) as client:
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(
+            200,
+            json={
+                "code": 0,
+                "message": "OK",
+                "request_id": "r",
+                "data": {"tto_tcm_account_id": ACCOUNT_ID},
+            },
+        )
+    )
+    with TikTokClient(
+        "http://tiktok.test", APP_ID, APP_SECRET, ACCESS_TOKEN, limiter=limiter, transport=transport
+    ) as client:
         client.account_info(ACCOUNT_ID)
     assert [name for name, _ in limiter.events] == ["acquire", "release"]

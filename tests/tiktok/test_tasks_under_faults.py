@@ -21,17 +21,24 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_tasks_survive_errors_and_latency(tiktok_connected, live_sandbox, workspace, settings):
     today = timezone.now().date()
     campaign = campaigns.create_campaign(
-        workspace, name="Rough Week", starts_on=today - timedelta(days=1),
-        ends_on=today + timedelta(days=30), hashtags="roughweek", status="active",
+        workspace,
+        name="Rough Week",
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=30),
+        hashtags="roughweek",
+        status="active",
     )
-    people = [Creator.objects.create(workspace=workspace, name=f"C{i}", handle=f"rough_{i}")
-              for i in range(8)]
+    people = [
+        Creator.objects.create(workspace=workspace, name=f"C{i}", handle=f"rough_{i}")
+        for i in range(8)
+    ]
     campaigns.add_creators(campaign, people)
     campaigns.update_campaign(campaign, tiktok_enabled=True)
     provision_links.call(campaign.pk)
     for link in InviteLink.objects.filter(campaign=campaign):
-        live_sandbox.publish(link.creator.handle, invite_link=link.url, caption="#roughweek",
-                             hashtags=["roughweek"])
+        live_sandbox.publish(
+            link.creator.handle, invite_link=link.url, caption="#roughweek", hashtags=["roughweek"]
+        )
     live_sandbox.advance(49)
 
     live_sandbox.faults(error_rate=0.2, latency_ms=300)

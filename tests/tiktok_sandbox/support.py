@@ -16,7 +16,10 @@ from tiktok_sandbox.app import SandboxApp
 API = "/open_api/v1.3"
 START = "2026-05-01T00:00:00Z"
 TEST_DEFAULTS: dict[str, Any] = {
-    "clock_start": START, "qps": 10_000, "qpm": 1_000_000, "webhook_retry_backoff_s": 0.0,
+    "clock_start": START,
+    "qps": 10_000,
+    "qpm": 1_000_000,
+    "webhook_retry_backoff_s": 0.0,
 }
 
 
@@ -49,30 +52,42 @@ class WebhookRecorder:
 class Sandbox:
     """A sandbox plus a client that speaks as the demo brand by default."""
 
-    def __init__(self, app: SandboxApp, monotonic: FakeMonotonic,
-                 webhooks: WebhookRecorder) -> None:
+    def __init__(
+        self, app: SandboxApp, monotonic: FakeMonotonic, webhooks: WebhookRecorder
+    ) -> None:
         self.app, self.monotonic, self.webhooks = app, monotonic, webhooks
-        self.http = httpx.Client(transport=httpx.WSGITransport(app=app),
-                                 base_url="http://sandbox")
+        self.http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://sandbox")
         self.creds = self.http.get("/sandbox/credentials").json()
         self.account_id = self.creds["tto_tcm_account_id"]
         self.token = self.creds["access_token"]
 
-    def get(self, path: str, token: str | None = "", headers: dict[str, str] | None = None,
-            **params: Any) -> dict[str, Any]:
+    def get(
+        self,
+        path: str,
+        token: str | None = "",
+        headers: dict[str, str] | None = None,
+        **params: Any,
+    ) -> dict[str, Any]:
         query = {k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in params.items()}
         response = self.http.get(API + path, params=query, headers=self._headers(token, headers))
         return self._envelope(response)
 
-    def post(self, path: str, token: str | None = "", headers: dict[str, str] | None = None,
-             **body: Any) -> dict[str, Any]:
+    def post(
+        self, path: str, token: str | None = "", headers: dict[str, str] | None = None, **body: Any
+    ) -> dict[str, Any]:
         response = self.http.post(API + path, json=body, headers=self._headers(token, headers))
         return self._envelope(response)
 
-    def create_campaign(self, handles: list[str], name: str = "Spring Launch",
-                        **extra: Any) -> dict[str, Any]:
-        answer = self.post("/tto/tcm/campaign/create/", tto_tcm_account_id=self.account_id,
-                           campaign_name=name, handle_names=handles, **extra)
+    def create_campaign(
+        self, handles: list[str], name: str = "Spring Launch", **extra: Any
+    ) -> dict[str, Any]:
+        answer = self.post(
+            "/tto/tcm/campaign/create/",
+            tto_tcm_account_id=self.account_id,
+            campaign_name=name,
+            handle_names=handles,
+            **extra,
+        )
         assert answer["code"] == 0, answer
         return answer["data"]
 
@@ -83,8 +98,13 @@ class Sandbox:
         return self.http.post("/sandbox/clock", json={"advance_hours": hours}).json()
 
     def report(self, campaign_id: str, country: str = "US", **params: Any) -> dict[str, Any]:
-        return self.get("/tto/tcm/report/", headers={"Country-Code": country},
-                        tto_tcm_account_id=self.account_id, campaign_id=campaign_id, **params)
+        return self.get(
+            "/tto/tcm/report/",
+            headers={"Country-Code": country},
+            tto_tcm_account_id=self.account_id,
+            campaign_id=campaign_id,
+            **params,
+        )
 
     def _headers(self, token: str | None, extra: dict[str, str] | None) -> dict[str, str]:
         headers = dict(extra or {})

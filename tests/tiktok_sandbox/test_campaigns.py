@@ -10,9 +10,12 @@ ID = re.compile(r"^\d{19}$")
 
 
 def test_create_returns_one_invite_link_and_failed_handles_as_given(sandbox: Sandbox):
-    data = sandbox.create_campaign(["alice", "@Bob", "invalid_carol", "bad handle!"],
-                                   brand_name="Acme", business_account_handle="acme",
-                                   advertiser_ids=["7200000000000000001"])
+    data = sandbox.create_campaign(
+        ["alice", "@Bob", "invalid_carol", "bad handle!"],
+        brand_name="Acme",
+        business_account_handle="acme",
+        advertiser_ids=["7200000000000000001"],
+    )
     assert ID.match(data["campaign_id"])
     assert re.match(r"^http://sandbox/t/[\w-]+/$", data["invite_link"])
     assert data["handle_names"] == ["alice", "bob"]
@@ -30,8 +33,12 @@ def test_every_campaign_object_gets_its_own_link(sandbox: Sandbox):
 
 def test_create_with_campaign_id_appends_creators_and_keeps_the_link(sandbox: Sandbox):
     first = sandbox.create_campaign(["alice"])
-    answer = sandbox.post("/tto/tcm/campaign/create/", tto_tcm_account_id=sandbox.account_id,
-                          campaign_id=first["campaign_id"], handle_names=["bob", "invalid_x"])
+    answer = sandbox.post(
+        "/tto/tcm/campaign/create/",
+        tto_tcm_account_id=sandbox.account_id,
+        campaign_id=first["campaign_id"],
+        handle_names=["bob", "invalid_x"],
+    )
     assert answer["code"] == 0
     assert answer["data"]["handle_names"] == ["alice", "bob"]
     assert answer["data"]["failed_handle_names"] == ["invalid_x"]
@@ -52,35 +59,52 @@ def test_create_validates_before_changing_anything(sandbox: Sandbox):
         {"campaign_name": "x"},  # CAMPAIGN needs handle_names
         {"campaign_name": "x", "handle_names": "alice"},  # not a list
         {"campaign_name": "x", "handle_names": ["a"], "campaign_type": "OTHER"},
-        {"campaign_name": "x", "handle_names": ["a"],
-         "default_spark_ads_requested_authorization_days": 14},
+        {
+            "campaign_name": "x",
+            "handle_names": ["a"],
+            "default_spark_ads_requested_authorization_days": 14,
+        },
         {"campaign_name": "x", "handle_names": [f"c{i}" for i in range(101)]},
     ]
     for body in bad:
-        answer = sandbox.post("/tto/tcm/campaign/create/", tto_tcm_account_id=sandbox.account_id,
-                              **body)
+        answer = sandbox.post(
+            "/tto/tcm/campaign/create/", tto_tcm_account_id=sandbox.account_id, **body
+        )
         assert answer["code"] == 40002, body
     assert sandbox.http.get("/sandbox/stats").json()["campaign_objects_created"] == 0
 
 
 def test_brand_link_campaigns_need_no_handles(sandbox: Sandbox):
-    answer = sandbox.post("/tto/tcm/campaign/create/", tto_tcm_account_id=sandbox.account_id,
-                          campaign_name="Lite", campaign_type="BRAND_LINK")
+    answer = sandbox.post(
+        "/tto/tcm/campaign/create/",
+        tto_tcm_account_id=sandbox.account_id,
+        campaign_name="Lite",
+        campaign_type="BRAND_LINK",
+    )
     assert answer["code"] == 0 and answer["data"]["handle_names"] == []
 
 
 def test_update_replaces_invited_creators_and_checks_the_type(sandbox: Sandbox):
     campaign = sandbox.create_campaign(["alice", "bob"])
-    answer = sandbox.post("/tto/tcm/campaign/update/", tto_tcm_account_id=sandbox.account_id,
-                          campaign_id=campaign["campaign_id"], campaign_type="CAMPAIGN",
-                          handle_names=["bob", "carol"], advertiser_ids=["7200000000000000009"])
+    answer = sandbox.post(
+        "/tto/tcm/campaign/update/",
+        tto_tcm_account_id=sandbox.account_id,
+        campaign_id=campaign["campaign_id"],
+        campaign_type="CAMPAIGN",
+        handle_names=["bob", "carol"],
+        advertiser_ids=["7200000000000000009"],
+    )
     assert answer["code"] == 0
     assert answer["data"]["handle_names"] == ["bob", "carol"]
     assert answer["data"]["advertiser_ids"] == ["7200000000000000009"]
     refused = sandbox.publish("alice", invite_link=campaign["invite_link"])
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_invited"
-    wrong_type = sandbox.post("/tto/tcm/campaign/update/", tto_tcm_account_id=sandbox.account_id,
-                              campaign_id=campaign["campaign_id"], campaign_type="BRAND_LINK")
+    wrong_type = sandbox.post(
+        "/tto/tcm/campaign/update/",
+        tto_tcm_account_id=sandbox.account_id,
+        campaign_id=campaign["campaign_id"],
+        campaign_type="BRAND_LINK",
+    )
     assert wrong_type["code"] == 40002
 
 
@@ -91,8 +115,12 @@ def list_campaigns(sandbox: Sandbox, **params):
 def test_list_pages_at_most_five_and_counts_pages(sandbox: Sandbox):
     ids = [sandbox.create_campaign([f"c{i}"], name=f"C{i}")["campaign_id"] for i in range(7)]
     first, second = list_campaigns(sandbox, page_size=5), list_campaigns(sandbox, page=2)
-    assert first["data"]["page_info"] == {"page": 1, "page_size": 5, "total_number": 7,
-                                          "total_page": 2}
+    assert first["data"]["page_info"] == {
+        "page": 1,
+        "page_size": 5,
+        "total_number": 7,
+        "total_page": 2,
+    }
     listed = [c["campaign_id"] for c in first["data"]["campaigns"] + second["data"]["campaigns"]]
     assert listed == ids
     assert list_campaigns(sandbox, page_size=6)["code"] == 40002
@@ -102,15 +130,21 @@ def test_list_pages_at_most_five_and_counts_pages(sandbox: Sandbox):
 def test_list_filters_by_json_ids_and_type(sandbox: Sandbox):
     a = sandbox.create_campaign(["alice"])["campaign_id"]
     sandbox.create_campaign(["bob"])
-    lite = sandbox.post("/tto/tcm/campaign/create/", tto_tcm_account_id=sandbox.account_id,
-                        campaign_name="Lite", campaign_type="BRAND_LINK")["data"]["campaign_id"]
+    lite = sandbox.post(
+        "/tto/tcm/campaign/create/",
+        tto_tcm_account_id=sandbox.account_id,
+        campaign_name="Lite",
+        campaign_type="BRAND_LINK",
+    )["data"]["campaign_id"]
     by_id = list_campaigns(sandbox, campaign_ids=[a, lite])["data"]["campaigns"]
     by_type = list_campaigns(sandbox, campaign_type="BRAND_LINK")["data"]["campaigns"]
     assert [c["campaign_id"] for c in by_id] == [a, lite]
     assert [c["campaign_id"] for c in by_type] == [lite]
-    raw = sandbox.http.get("/open_api/v1.3/tto/tcm/campaign/",
-                           headers={"Access-Token": sandbox.token},
-                           params={"tto_tcm_account_id": sandbox.account_id, "campaign_ids": a})
+    raw = sandbox.http.get(
+        "/open_api/v1.3/tto/tcm/campaign/",
+        headers={"Access-Token": sandbox.token},
+        params={"tto_tcm_account_id": sandbox.account_id, "campaign_ids": a},
+    )
     assert raw.json()["code"] == 40002
 
 
@@ -134,42 +168,67 @@ def test_reads_list_only_surfaced_videos(sandbox: Sandbox):
 def test_other_brand_sees_none_of_these_campaigns(sandbox: Sandbox):
     sandbox.create_campaign(["alice"])
     other = sandbox.creds["other_account"]
-    answer = sandbox.get("/tto/tcm/campaign/", token=other["access_token"],
-                         tto_tcm_account_id=other["tto_tcm_account_id"])
+    answer = sandbox.get(
+        "/tto/tcm/campaign/",
+        token=other["access_token"],
+        tto_tcm_account_id=other["tto_tcm_account_id"],
+    )
     assert answer["data"]["campaigns"] == [] and answer["data"]["page_info"]["total_number"] == 0
 
 
 def test_creator_status_reports_in_not_in_and_invalid(sandbox: Sandbox):
-    answer = sandbox.get("/tto/tcm/creator/status/get/", tto_tcm_account_id=sandbox.account_id,
-                         handle_names=["alice", "notin_bob", "invalid_carol", "x y"])
+    answer = sandbox.get(
+        "/tto/tcm/creator/status/get/",
+        tto_tcm_account_id=sandbox.account_id,
+        handle_names=["alice", "notin_bob", "invalid_carol", "x y"],
+    )
     assert [s["status"] for s in answer["data"]["onboarding_status"]] == [
-        "IN", "NOT_IN", "INVALID", "INVALID"]
-    too_many = sandbox.get("/tto/tcm/creator/status/get/", tto_tcm_account_id=sandbox.account_id,
-                           handle_names=[f"c{i}" for i in range(21)])
+        "IN",
+        "NOT_IN",
+        "INVALID",
+        "INVALID",
+    ]
+    too_many = sandbox.get(
+        "/tto/tcm/creator/status/get/",
+        tto_tcm_account_id=sandbox.account_id,
+        handle_names=[f"c{i}" for i in range(21)],
+    )
     assert too_many["code"] == 40002
 
 
 def test_public_profile_is_stable_and_invalid_handles_are_refused(sandbox: Sandbox):
-    first = sandbox.get("/tto/tcm/creator/public/", tto_tcm_account_id=sandbox.account_id,
-                        handle_name="alice")["data"]
-    again = sandbox.get("/tto/tcm/creator/public/", tto_tcm_account_id=sandbox.account_id,
-                        handle_name="@Alice")["data"]
+    first = sandbox.get(
+        "/tto/tcm/creator/public/", tto_tcm_account_id=sandbox.account_id, handle_name="alice"
+    )["data"]
+    again = sandbox.get(
+        "/tto/tcm/creator/public/", tto_tcm_account_id=sandbox.account_id, handle_name="@Alice"
+    )["data"]
     assert first == again and ID.match(first["creator_id"]) and 0 < first["engagement_rate"] < 1
-    invalid = sandbox.get("/tto/tcm/creator/public/", tto_tcm_account_id=sandbox.account_id,
-                          handle_name="invalid_zed")
+    invalid = sandbox.get(
+        "/tto/tcm/creator/public/", tto_tcm_account_id=sandbox.account_id, handle_name="invalid_zed"
+    )
     assert invalid["code"] == 40002
 
 
 def video_list(sandbox: Sandbox, **params):
-    return sandbox.get("/tto/tcm/creator/public/video/list/",
-                       tto_tcm_account_id=sandbox.account_id, handle_name="alice", **params)
+    return sandbox.get(
+        "/tto/tcm/creator/public/video/list/",
+        tto_tcm_account_id=sandbox.account_id,
+        handle_name="alice",
+        **params,
+    )
 
 
 def test_public_video_list_pages_by_millisecond_cursor(sandbox: Sandbox):
     campaign = sandbox.create_campaign(["alice"])
-    posted = [sandbox.publish("alice", caption=f"post {i} #fun @bob",
-                              invite_link=campaign["invite_link"] if i % 2 else None
-                              ).json()["video_id"] for i in range(5)]
+    posted = [
+        sandbox.publish(
+            "alice",
+            caption=f"post {i} #fun @bob",
+            invite_link=campaign["invite_link"] if i % 2 else None,
+        ).json()["video_id"]
+        for i in range(5)
+    ]
     first = video_list(sandbox, limit=3)["data"]
     second = video_list(sandbox, limit=3, cursor=first["page_info"]["cursor"])["data"]
     assert first["page_info"]["has_more"] and not second["page_info"]["has_more"]
@@ -185,8 +244,13 @@ def test_public_video_list_pages_by_millisecond_cursor(sandbox: Sandbox):
 
 
 def link(sandbox: Sandbox, campaign_id: str, video_id: str, action: str = "LINK"):
-    return sandbox.post("/tto/tcm/campaign/link/", tto_tcm_account_id=sandbox.account_id,
-                        campaign_id=campaign_id, video_id=video_id, action=action)
+    return sandbox.post(
+        "/tto/tcm/campaign/link/",
+        tto_tcm_account_id=sandbox.account_id,
+        campaign_id=campaign_id,
+        video_id=video_id,
+        action=action,
+    )
 
 
 def test_linking_request_reminders_revoke_and_status_list(sandbox: Sandbox):
@@ -202,8 +266,11 @@ def test_linking_request_reminders_revoke_and_status_list(sandbox: Sandbox):
     assert reminder["link_request_id"] == first["link_request_id"]
     revoked = link(sandbox, campaign["campaign_id"], video_id, "REVOKE")["data"]
     assert revoked["status"] == "REVOKE"
-    listed = sandbox.get("/tto/tcm/campaign/link/status/", tto_tcm_account_id=sandbox.account_id,
-                         handle_names=["alice"])["data"]
+    listed = sandbox.get(
+        "/tto/tcm/campaign/link/status/",
+        tto_tcm_account_id=sandbox.account_id,
+        handle_names=["alice"],
+    )["data"]
     assert [v["status"] for v in listed["video_infos"]] == ["REVOKE"]
     assert listed["page_info"]["total_number"] == 1
 
@@ -211,30 +278,55 @@ def test_linking_request_reminders_revoke_and_status_list(sandbox: Sandbox):
 def test_linking_request_for_unknown_video_is_40007(sandbox: Sandbox):
     campaign = sandbox.create_campaign(["alice"])
     assert link(sandbox, campaign["campaign_id"], "7000000000000000001")["code"] == 40007
-    assert link(sandbox, campaign["campaign_id"], "7000000000000000001", "REVOKE")["code"] \
-        == 40007
+    assert link(sandbox, campaign["campaign_id"], "7000000000000000001", "REVOKE")["code"] == 40007
 
 
 def test_legacy_orders_mint_codes_and_reuse_them(sandbox: Sandbox):
-    created = sandbox.post("/tcm/order/create/v2/", tcm_account_id=sandbox.account_id,
-                           brand_name="Acme", handle_names=["alice"], video_number=4)
+    created = sandbox.post(
+        "/tcm/order/create/v2/",
+        tcm_account_id=sandbox.account_id,
+        brand_name="Acme",
+        handle_names=["alice"],
+        video_number=4,
+    )
     assert created["code"] == 0
     code = created["data"]["campaign_code"]
     assert re.match(r"^[A-Z2-9]{8}$", code) and created["data"]["remaining_orders"] == 200
     order = created["data"]["orders"][0]
-    assert order["quota"] == {"current_video_count": 0, "per_creator_video_limit": 4,
-                              "total_video_limit": 800}
-    more = sandbox.post("/tcm/order/create/v2/", tcm_account_id=sandbox.account_id,
-                        brand_name="Acme", campaign_code=code, handle_names=["bob"])["data"]
+    assert order["quota"] == {
+        "current_video_count": 0,
+        "per_creator_video_limit": 4,
+        "total_video_limit": 800,
+    }
+    more = sandbox.post(
+        "/tcm/order/create/v2/",
+        tcm_account_id=sandbox.account_id,
+        brand_name="Acme",
+        campaign_code=code,
+        handle_names=["bob"],
+    )["data"]
     assert more["campaign_code"] == code and more["invite_link"] == created["data"]["invite_link"]
-    got = sandbox.get("/tcm/order/get/v2/", tcm_account_id=sandbox.account_id,
-                      query_type="CAMPAIGN_CODE", campaign_code=code)["data"]
+    got = sandbox.get(
+        "/tcm/order/get/v2/",
+        tcm_account_id=sandbox.account_id,
+        query_type="CAMPAIGN_CODE",
+        campaign_code=code,
+    )["data"]
     assert [o["handle_name"] for o in got["orders"]] == ["alice", "bob"]
-    by_link = sandbox.get("/tcm/order/get/v2/", tcm_account_id=sandbox.account_id,
-                          query_type="INVITE_LINK", invite_link=more["invite_link"],
-                          fields=["order_id", "current_video_count"])["data"]["orders"]
+    by_link = sandbox.get(
+        "/tcm/order/get/v2/",
+        tcm_account_id=sandbox.account_id,
+        query_type="INVITE_LINK",
+        invite_link=more["invite_link"],
+        fields=["order_id", "current_video_count"],
+    )["data"]["orders"]
     assert set(by_link[0]) == {"order_id", "quota"} and set(by_link[0]["quota"]) == {
-        "current_video_count"}
-    unknown = sandbox.get("/tcm/order/get/v2/", tcm_account_id=sandbox.account_id,
-                          query_type="CAMPAIGN_CODE", campaign_code="NOPE2345")
+        "current_video_count"
+    }
+    unknown = sandbox.get(
+        "/tcm/order/get/v2/",
+        tcm_account_id=sandbox.account_id,
+        query_type="CAMPAIGN_CODE",
+        campaign_code="NOPE2345",
+    )
     assert unknown["code"] == 40007

@@ -10,28 +10,40 @@ from tiktok_sandbox.config import SandboxConfig
 
 def test_defaults_match_the_documented_values():
     config = SandboxConfig()
-    assert (config.posts_per_link, config.surface_delay_hours, config.takedown_grace_hours,
-            config.tracking_window_days) == (10, 48, 72, 21)
+    assert (
+        config.posts_per_link,
+        config.surface_delay_hours,
+        config.takedown_grace_hours,
+        config.tracking_window_days,
+    ) == (10, 48, 72, 21)
     assert (config.qps, config.qpm, config.throttle_cooldown_s) == (10, 600, 300)
     assert config.require_country_code and not config.tto_token_expires
     assert config.invalid_handle_prefix == "invalid_"
 
 
 def test_environment_overrides_defaults_with_typed_values():
-    config = SandboxConfig.from_env({
-        "SANDBOX_QPS": "5", "SANDBOX_REQUIRE_COUNTRY_CODE": "off",
-        "SANDBOX_ERROR_RATE": "0.2", "SANDBOX_PUBLIC_BASE_URL": "http://demo:8001",
-        "UNRELATED": "x"})
+    config = SandboxConfig.from_env(
+        {
+            "SANDBOX_QPS": "5",
+            "SANDBOX_REQUIRE_COUNTRY_CODE": "off",
+            "SANDBOX_ERROR_RATE": "0.2",
+            "SANDBOX_PUBLIC_BASE_URL": "http://demo:8001",
+            "UNRELATED": "x",
+        }
+    )
     assert (config.qps, config.require_country_code, config.error_rate) == (5, False, 0.2)
     assert config.public_base_url == "http://demo:8001"
 
 
-@pytest.mark.parametrize("environ, message", [
-    ({"SANDBOX_QPS": "ten"}, "SANDBOX_QPS: expected int"),
-    ({"SANDBOX_TTO_TOKEN_EXPIRES": "maybe"}, "SANDBOX_TTO_TOKEN_EXPIRES: expected bool"),
-    ({"SANDBOX_ERROR_RATE": "2"}, "error_rate: must be between 0 and 1"),
-    ({"SANDBOX_CLOCK_START": "yesterday"}, "clock_start"),
-])
+@pytest.mark.parametrize(
+    "environ, message",
+    [
+        ({"SANDBOX_QPS": "ten"}, "SANDBOX_QPS: expected int"),
+        ({"SANDBOX_TTO_TOKEN_EXPIRES": "maybe"}, "SANDBOX_TTO_TOKEN_EXPIRES: expected bool"),
+        ({"SANDBOX_ERROR_RATE": "2"}, "error_rate: must be between 0 and 1"),
+        ({"SANDBOX_CLOCK_START": "yesterday"}, "clock_start"),
+    ],
+)
 def test_bad_values_fail_loudly_with_the_knob_name(environ, message):
     with pytest.raises(ValueError, match=message):
         SandboxConfig.from_env(environ)

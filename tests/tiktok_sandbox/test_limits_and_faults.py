@@ -23,8 +23,7 @@ def test_qpm_breach_starts_a_cooldown_for_every_endpoint(make_sandbox):
     assert [info(sandbox) for _ in range(6)] == [0] * 5 + [40100]
     sandbox.monotonic.advance(61)  # the minute window is clear, the cool-down is not
     assert info(sandbox) == 40100
-    assert sandbox.get("/tto/tcm/campaign/", tto_tcm_account_id=sandbox.account_id)["code"] \
-        == 40100
+    assert sandbox.get("/tto/tcm/campaign/", tto_tcm_account_id=sandbox.account_id)["code"] == 40100
     assert sandbox.get("/nowhere/")["code"] == 40100
     sandbox.monotonic.advance(240)
     assert info(sandbox) == 0
@@ -38,8 +37,10 @@ def test_throttled_calls_are_counted_and_control_calls_are_not_limited(make_sand
         assert sandbox.http.get("/sandbox/stats").status_code == 200
     stats = sandbox.http.get("/sandbox/stats").json()
     assert stats["throttled"] == 2 and stats["total_calls"] == 3
-    assert stats["by_endpoint"]["/tto/oauth2/info/"] == {"total": 3,
-                                                         "by_code": {"0": 1, "40100": 2}}
+    assert stats["by_endpoint"]["/tto/oauth2/info/"] == {
+        "total": 3,
+        "by_code": {"0": 1, "40100": 2},
+    }
     cleared = sandbox.http.delete("/sandbox/stats").json()
     assert cleared["total_calls"] == 0
 
@@ -47,7 +48,9 @@ def test_throttled_calls_are_counted_and_control_calls_are_not_limited(make_sand
 def test_unknown_paths_are_counted_apart(sandbox: Sandbox):
     sandbox.get("/made/up/")
     assert sandbox.http.get("/sandbox/stats").json()["by_endpoint"]["unknown"] == {
-        "total": 1, "by_code": {"40400": 1}}
+        "total": 1,
+        "by_code": {"40400": 1},
+    }
 
 
 def test_throttle_control_starts_a_cooldown_now(sandbox: Sandbox):
@@ -68,8 +71,14 @@ def test_fault_updates_are_partial_and_validated(sandbox: Sandbox):
     updated = sandbox.http.put("/sandbox/faults", json={"latency_ms": 5, "error_rate": 0.25})
     assert updated.status_code == 200
     assert updated.json() == {**before, "latency_ms": 5, "error_rate": 0.25}
-    for bad in ({"error_rate": 2}, {"qps": 0}, {"qps": 1.5}, {"latency_ms": "5"}, {"nope": 1},
-                {"latency_ms": 1, "timeout_rate": -1}):
+    for bad in (
+        {"error_rate": 2},
+        {"qps": 0},
+        {"qps": 1.5},
+        {"latency_ms": "5"},
+        {"nope": 1},
+        {"latency_ms": 1, "timeout_rate": -1},
+    ):
         answer = sandbox.http.put("/sandbox/faults", json=bad)
         assert answer.status_code == 400 and answer.json()["error"]["code"] == "invalid_request"
     assert sandbox.http.get("/sandbox/faults").json() == updated.json()
@@ -77,8 +86,15 @@ def test_fault_updates_are_partial_and_validated(sandbox: Sandbox):
 
 def test_injected_errors_do_no_work(make_sandbox):
     sandbox = make_sandbox(error_rate=1.0)
-    codes = {sandbox.post("/tto/tcm/campaign/create/", tto_tcm_account_id=sandbox.account_id,
-                          campaign_name="x", handle_names=["alice"])["code"] for _ in range(20)}
+    codes = {
+        sandbox.post(
+            "/tto/tcm/campaign/create/",
+            tto_tcm_account_id=sandbox.account_id,
+            campaign_name="x",
+            handle_names=["alice"],
+        )["code"]
+        for _ in range(20)
+    }
     assert codes == {50000, 50002}
     assert sandbox.http.get("/sandbox/stats").json()["campaign_objects_created"] == 0
 
@@ -86,8 +102,12 @@ def test_injected_errors_do_no_work(make_sandbox):
 def test_injected_timeouts_do_the_work_then_answer_late(make_sandbox):
     sandbox = make_sandbox(timeout_rate=1.0, timeout_sleep_s=0.05)
     started = time.monotonic()
-    answer = sandbox.post("/tto/tcm/campaign/create/", tto_tcm_account_id=sandbox.account_id,
-                          campaign_name="x", handle_names=["alice"])
+    answer = sandbox.post(
+        "/tto/tcm/campaign/create/",
+        tto_tcm_account_id=sandbox.account_id,
+        campaign_name="x",
+        handle_names=["alice"],
+    )
     assert answer["code"] == 50002 and time.monotonic() - started >= 0.05
     assert sandbox.http.get("/sandbox/stats").json()["campaign_objects_created"] == 1
 

@@ -21,12 +21,20 @@ def test_creator_joins_and_publishes_through_the_link_page(sandbox: Sandbox):
     assert joined.status_code == 303
     page = sandbox.http.get(joined.headers["location"])
     assert "You joined the campaign" in page.text and "10 left" in page.text
-    posted = sandbox.http.post(path, data={"handle": "alice", "action": "publish",
-                                           "caption": "Hello", "hashtags": "#spring, launch"})
+    posted = sandbox.http.post(
+        path,
+        data={
+            "handle": "alice",
+            "action": "publish",
+            "caption": "Hello",
+            "hashtags": "#spring, launch",
+        },
+    )
     assert posted.status_code == 303
     video_id = parse_qs(urlsplit(posted.headers["location"]).query)["published"][0]
-    video = next(v for v in sandbox.http.get("/sandbox/videos").json()["videos"]
-                 if v["video_id"] == video_id)
+    video = next(
+        v for v in sandbox.http.get("/sandbox/videos").json()["videos"] if v["video_id"] == video_id
+    )
     assert video["linked"] and video["branded_content_toggle"]
     assert video["hashtags"] == ["spring", "launch"]
     assert "9 left" in sandbox.http.get(posted.headers["location"]).text
@@ -51,12 +59,17 @@ def test_uninvited_and_invalid_handles_are_refused(sandbox: Sandbox):
     assert uninvited.status_code == 403 and "not invited" in uninvited.text
     assert invalid.status_code == 400
     assert sandbox.http.get("/sandbox/campaigns").json()["campaigns"][0]["creators"] == [
-        {"handle": "alice", "invited": True, "joined": False, "order_id": None, "posts_used": 0}]
+        {"handle": "alice", "invited": True, "joined": False, "order_id": None, "posts_used": 0}
+    ]
 
 
 def test_brand_link_pages_accept_any_valid_creator(sandbox: Sandbox):
-    lite = sandbox.post("/tto/tcm/campaign/create/", tto_tcm_account_id=sandbox.account_id,
-                        campaign_name="Lite", campaign_type="BRAND_LINK")["data"]
+    lite = sandbox.post(
+        "/tto/tcm/campaign/create/",
+        tto_tcm_account_id=sandbox.account_id,
+        campaign_name="Lite",
+        campaign_type="BRAND_LINK",
+    )["data"]
     answer = sandbox.publish("zoe", invite_link=lite["invite_link"])
     assert answer.status_code == 201 and answer.json()["linked"]
 
@@ -102,30 +115,41 @@ def test_control_api_rejects_bad_input_clearly(sandbox: Sandbox):
 
 
 def test_apply_code_refuses_taken_down_and_already_linked_posts(sandbox: Sandbox):
-    order = sandbox.post("/tcm/order/create/v2/", tcm_account_id=sandbox.account_id,
-                         handle_names=["alice"])["data"]
+    order = sandbox.post(
+        "/tcm/order/create/v2/", tcm_account_id=sandbox.account_id, handle_names=["alice"]
+    )["data"]
     campaign = sandbox.create_campaign(["alice"])
     linked = sandbox.publish("alice", invite_link=campaign["invite_link"]).json()["video_id"]
     doomed = sandbox.publish("alice", branded=True).json()["video_id"]
     sandbox.advance(72.1)
     for video_id, reason in ((linked, "already_linked"), (doomed, "taken_down")):
-        answer = sandbox.http.post("/sandbox/apply-code", json={
-            "video_id": video_id, "campaign_code": order["campaign_code"]})
+        answer = sandbox.http.post(
+            "/sandbox/apply-code",
+            json={"video_id": video_id, "campaign_code": order["campaign_code"]},
+        )
         assert (answer.status_code, answer.json()["error"]["code"]) == (409, reason)
 
 
 def test_rejected_linking_request_links_nothing(sandbox: Sandbox):
     campaign = sandbox.create_campaign(["alice"])
     video_id = sandbox.publish("alice").json()["video_id"]
-    request = sandbox.post("/tto/tcm/campaign/link/", tto_tcm_account_id=sandbox.account_id,
-                           campaign_id=campaign["campaign_id"], video_id=video_id,
-                           action="LINK")["data"]
+    request = sandbox.post(
+        "/tto/tcm/campaign/link/",
+        tto_tcm_account_id=sandbox.account_id,
+        campaign_id=campaign["campaign_id"],
+        video_id=video_id,
+        action="LINK",
+    )["data"]
     path = f"/sandbox/link-requests/{request['link_request_id']}/confirm"
     rejected = sandbox.http.post(path, json={"action": "REJECT"}).json()
     assert rejected["status"] == "REJECTED" and not rejected["linked"]
     again = sandbox.http.post(path, json={"action": "APPROVE"})
     assert again.status_code == 409 and again.json()["error"]["code"] == "not_in_review"
-    reopened = sandbox.post("/tto/tcm/campaign/link/", tto_tcm_account_id=sandbox.account_id,
-                            campaign_id=campaign["campaign_id"], video_id=video_id,
-                            action="LINK")["data"]
+    reopened = sandbox.post(
+        "/tto/tcm/campaign/link/",
+        tto_tcm_account_id=sandbox.account_id,
+        campaign_id=campaign["campaign_id"],
+        video_id=video_id,
+        action="LINK",
+    )["data"]
     assert reopened["status"] == "IN_REVIEW" and reopened["number_of_requests"] == 2

@@ -8,18 +8,34 @@ from tests.tiktok_sandbox.support import Sandbox
 from tiktok_sandbox import metrics
 
 PARTS = ("video_views", "reach", "likes", "comments", "shares", "favorites")
-RATES = ("engagement_rate", "engagement_rate_organic", "engagement_rate_paid",
-         "video_completion_rate", "video_completion_rate_organic", "video_completion_rate_paid",
-         "two_seconds_views", "organic_two_seconds_views", "paid_two_seconds_views",
-         "six_seconds_views", "organic_six_seconds_views", "paid_six_seconds_views")
-DISTRIBUTIONS = ("audience_genders_distribution", "audience_age_distribution",
-                 "audience_countries_distribution", "audience_device_distribution")
+RATES = (
+    "engagement_rate",
+    "engagement_rate_organic",
+    "engagement_rate_paid",
+    "video_completion_rate",
+    "video_completion_rate_organic",
+    "video_completion_rate_paid",
+    "two_seconds_views",
+    "organic_two_seconds_views",
+    "paid_two_seconds_views",
+    "six_seconds_views",
+    "organic_six_seconds_views",
+    "paid_six_seconds_views",
+)
+DISTRIBUTIONS = (
+    "audience_genders_distribution",
+    "audience_age_distribution",
+    "audience_countries_distribution",
+    "audience_device_distribution",
+)
 
 
 def linked_posts(sandbox: Sandbox, count: int = 1, handle: str = "alice") -> tuple[str, list[str]]:
     campaign = sandbox.create_campaign([handle])
-    videos = [sandbox.publish(handle, invite_link=campaign["invite_link"]).json()["video_id"]
-              for _ in range(count)]
+    videos = [
+        sandbox.publish(handle, invite_link=campaign["invite_link"]).json()["video_id"]
+        for _ in range(count)
+    ]
     return campaign["campaign_id"], videos
 
 
@@ -28,7 +44,8 @@ def assert_identities(entry: dict) -> None:
         assert entry[f"{name}_organic"] + entry[f"{name}_paid"] == entry[name]
     assert entry["engagement_count"] == entry["likes"] + entry["comments"] + entry["shares"]
     assert entry["engagement_rate"] == pytest.approx(
-        entry["engagement_count"] / entry["video_views"], abs=1e-4)
+        entry["engagement_count"] / entry["video_views"], abs=1e-4
+    )
     assert all(0 <= entry[name] <= 1 for name in RATES)
     for name in DISTRIBUTIONS:
         shares = [item["percentage"] for item in entry[name]]
@@ -38,7 +55,8 @@ def assert_identities(entry: dict) -> None:
     retention = entry["video_view_retention"]
     assert retention[0] == 1.0 and retention == sorted(retention, reverse=True)
     assert entry["average_view_time"] == pytest.approx(
-        entry["total_play_time"] / entry["video_views"], abs=0.01)
+        entry["total_play_time"] / entry["video_views"], abs=0.01
+    )
     assert isinstance(entry["total_play_time"], int)
 
 
@@ -84,8 +102,10 @@ def test_videos_surface_after_the_delay_and_figures_grow(sandbox: Sandbox):
     first = sandbox.report(campaign_id)["data"]["videos"][0]
     sandbox.advance(72)
     later = sandbox.report(campaign_id)["data"]["videos"][0]
-    assert all(later[name] >= first[name] for name in PARTS) and later["video_views"] > \
-        first["video_views"]
+    assert (
+        all(later[name] >= first[name] for name in PARTS)
+        and later["video_views"] > first["video_views"]
+    )
 
 
 def test_videos_leave_the_report_after_the_tracking_window(sandbox: Sandbox):
@@ -132,8 +152,9 @@ def test_country_code_header_is_required_by_default(make_sandbox):
 def test_daily_stats_only_with_both_dates_and_only_for_complete_days(sandbox: Sandbox):
     campaign_id, _ = linked_posts(sandbox)
     sandbox.advance(24 * 3 + 12)  # 2026-05-04 12:00
-    entry = sandbox.report(campaign_id, start_date="2026-04-30",
-                           end_date="2026-05-10")["data"]["videos"][0]
+    entry = sandbox.report(campaign_id, start_date="2026-04-30", end_date="2026-05-10")["data"][
+        "videos"
+    ][0]
     days = entry["daily_stats"]
     assert [d["date"] for d in days] == ["2026-05-01", "2026-05-02", "2026-05-03"]
     assert sum(d["views"] for d in days) <= entry["video_views"]
@@ -141,7 +162,9 @@ def test_daily_stats_only_with_both_dates_and_only_for_complete_days(sandbox: Sa
         assert day["video_views_organic"] + day["video_views_paid"] == day["views"]
         assert 0 <= day["engagement_rate"] <= 1
     assert sandbox.report(campaign_id, start_date="2026-05-01")["code"] == 40002
-    assert sandbox.report(campaign_id, start_date="2026-05-01", end_date="2026-07-15")["code"] \
-        == 40002
-    assert sandbox.report(campaign_id, start_date="05/01/2026", end_date="2026-05-02")["code"] \
-        == 40002
+    assert (
+        sandbox.report(campaign_id, start_date="2026-05-01", end_date="2026-07-15")["code"] == 40002
+    )
+    assert (
+        sandbox.report(campaign_id, start_date="05/01/2026", end_date="2026-05-02")["code"] == 40002
+    )

@@ -16,11 +16,15 @@ CALLBACK = "https://brand.test/hooks/tiktok"
 
 
 def subscribe(sandbox: Sandbox, account_key: str = "tto_tcm_account_id") -> str:
-    answer = sandbox.post("/subscription/subscribe/", token=None, app_id=sandbox.creds["app_id"],
-                          secret=sandbox.creds["secret"], subscribe_entity="TCM_VIDEOS",
-                          callback_url=CALLBACK,
-                          subscription_detail={"access_token": sandbox.token,
-                                               account_key: sandbox.account_id})
+    answer = sandbox.post(
+        "/subscription/subscribe/",
+        token=None,
+        app_id=sandbox.creds["app_id"],
+        secret=sandbox.creds["secret"],
+        subscribe_entity="TCM_VIDEOS",
+        callback_url=CALLBACK,
+        subscription_detail={"access_token": sandbox.token, account_key: sandbox.account_id},
+    )
     assert answer["code"] == 0, answer
     return answer["data"]["subscription_id"]
 
@@ -32,8 +36,10 @@ def test_scripted_scenario(make_sandbox):
     link = campaign["invite_link"]
 
     # 11 posts through one link: 10 linked, the 11th refused with a clear message.
-    answers = [sandbox.publish("alice", invite_link=link, caption=f"Spring {i} #springlaunch")
-               for i in range(11)]
+    answers = [
+        sandbox.publish("alice", invite_link=link, caption=f"Spring {i} #springlaunch")
+        for i in range(11)
+    ]
     assert [a.status_code for a in answers] == [201] * 10 + [409]
     assert all(a.json()["linked"] and a.json()["branded_content_toggle"] for a in answers[:10])
     assert answers[9].json()["posts_left"] == 0
@@ -50,43 +56,71 @@ def test_scripted_scenario(make_sandbox):
     assert plain["takedown_at"] is None
 
     # A campaign code applied to a published post links it retroactively.
-    order = sandbox.post("/tcm/order/create/v2/", tcm_account_id=sandbox.account_id,
-                         brand_name="Acme", handle_names=["alice"])["data"]
-    applied = sandbox.http.post("/sandbox/apply-code", json={
-        "video_id": code_post["video_id"], "campaign_code": order["campaign_code"].lower()})
+    order = sandbox.post(
+        "/tcm/order/create/v2/",
+        tcm_account_id=sandbox.account_id,
+        brand_name="Acme",
+        handle_names=["alice"],
+    )["data"]
+    applied = sandbox.http.post(
+        "/sandbox/apply-code",
+        json={"video_id": code_post["video_id"], "campaign_code": order["campaign_code"].lower()},
+    )
     assert applied.status_code == 200
     assert applied.json()["linked_via"] == "campaign_code" and applied.json()["takedown_at"] is None
 
     # A brand linking request, approved by the creator.
-    request = sandbox.post("/tto/tcm/campaign/link/", tto_tcm_account_id=sandbox.account_id,
-                           campaign_id=campaign["campaign_id"], video_id=request_post["video_id"],
-                           action="LINK")["data"]
-    confirmed = sandbox.http.post(f"/sandbox/link-requests/{request['link_request_id']}/confirm",
-                                  json={"action": "APPROVE"})
-    assert confirmed.json() == {"link_request_id": request["link_request_id"], "status": "APPROVE",
-                                "video_id": request_post["video_id"],
-                                "campaign_id": campaign["campaign_id"], "linked": True}
+    request = sandbox.post(
+        "/tto/tcm/campaign/link/",
+        tto_tcm_account_id=sandbox.account_id,
+        campaign_id=campaign["campaign_id"],
+        video_id=request_post["video_id"],
+        action="LINK",
+    )["data"]
+    confirmed = sandbox.http.post(
+        f"/sandbox/link-requests/{request['link_request_id']}/confirm", json={"action": "APPROVE"}
+    )
+    assert confirmed.json() == {
+        "link_request_id": request["link_request_id"],
+        "status": "APPROVE",
+        "video_id": request_post["video_id"],
+        "campaign_id": campaign["campaign_id"],
+        "linked": True,
+    }
 
     # Time passes past the grace period: the unrescued branded post is taken down.
     clock = sandbox.advance(73)
     assert clock["taken_down"] == [doomed["video_id"]]
-    states = {v["video_id"]: v["status"]
-              for v in sandbox.http.get("/sandbox/videos?handle=alice").json()["videos"]}
+    states = {
+        v["video_id"]: v["status"]
+        for v in sandbox.http.get("/sandbox/videos?handle=alice").json()["videos"]
+    }
     assert states[doomed["video_id"]] == "removed"
     assert Counter(states.values()) == {"live": 13, "removed": 1}
-    public = sandbox.get("/tto/tcm/creator/public/video/list/", limit=20,
-                         tto_tcm_account_id=sandbox.account_id, handle_name="alice")["data"]
+    public = sandbox.get(
+        "/tto/tcm/creator/public/video/list/",
+        limit=20,
+        tto_tcm_account_id=sandbox.account_id,
+        handle_name="alice",
+    )["data"]
     public_ids = {p["video_id"] for p in public["posts"]}
     assert doomed["video_id"] not in public_ids and plain["video_id"] in public_ids
 
     # The brand sees the linked posts in the campaign object and in the report.
-    listed = sandbox.get("/tto/tcm/campaign/", tto_tcm_account_id=sandbox.account_id,
-                         campaign_ids=[campaign["campaign_id"]])["data"]["campaigns"][0]
+    listed = sandbox.get(
+        "/tto/tcm/campaign/",
+        tto_tcm_account_id=sandbox.account_id,
+        campaign_ids=[campaign["campaign_id"]],
+    )["data"]["campaigns"][0]
     assert listed["video_ids"] == [*link_posts, request_post["video_id"]]
     report = sandbox.report(campaign["campaign_id"], page_size=20)["data"]
     assert report["page_info"]["total_number"] == 11
-    orders = sandbox.get("/tcm/order/get/v2/", tcm_account_id=sandbox.account_id,
-                         query_type="CAMPAIGN_CODE", campaign_code=order["campaign_code"])
+    orders = sandbox.get(
+        "/tcm/order/get/v2/",
+        tcm_account_id=sandbox.account_id,
+        query_type="CAMPAIGN_CODE",
+        campaign_code=order["campaign_code"],
+    )
     assert orders["data"]["orders"][0]["video_ids"] == [code_post["video_id"]]
     assert orders["data"]["orders"][0]["quota"]["current_video_count"] == 1
 
@@ -104,24 +138,38 @@ def test_scripted_scenario(make_sandbox):
     events = [p["entry"][0] for p in unique]
     assert [e["video_id"] for e in events[::2]] == linked
     assert [e["tto_campaign_event_type"] for e in events[:2]] == [
-        "tto_video_uploaded", "tto_video_published"]
+        "tto_video_uploaded",
+        "tto_video_published",
+    ]
     assert {e["campaign_id"] for e in events[-2:]} == {campaign["campaign_id"]}
-    assert all(e["event_type"] == "tto_campaign_webhook" and e["handle_name"] == "alice"
-               and e["tto_tcm_account_id"] == sandbox.account_id for e in events)
+    assert all(
+        e["event_type"] == "tto_campaign_webhook"
+        and e["handle_name"] == "alice"
+        and e["tto_tcm_account_id"] == sandbox.account_id
+        for e in events
+    )
 
 
 def test_legacy_account_key_subscriptions_receive_events_and_can_be_removed(sandbox: Sandbox):
     subscription_id = subscribe(sandbox, "tto_tmc_account_id")
-    listed = sandbox.get("/subscription/get/", token=None, app_id=sandbox.creds["app_id"],
-                         secret=sandbox.creds["secret"])["data"]["subscriptions"]
+    listed = sandbox.get(
+        "/subscription/get/",
+        token=None,
+        app_id=sandbox.creds["app_id"],
+        secret=sandbox.creds["secret"],
+    )["data"]["subscriptions"]
     assert [s["subscription_id"] for s in listed] == [subscription_id]
     assert listed[0]["subscription_detail"] == {"tto_tcm_account_id": sandbox.account_id}
     campaign = sandbox.create_campaign(["alice"])
     sandbox.publish("alice", invite_link=campaign["invite_link"])
     assert sandbox.app.flush_webhooks(5) and len(sandbox.webhooks.calls) == 2
-    removed = sandbox.post("/subscription/unsubscribe/", token=None,
-                           app_id=sandbox.creds["app_id"], secret=sandbox.creds["secret"],
-                           subscription_id=subscription_id)
+    removed = sandbox.post(
+        "/subscription/unsubscribe/",
+        token=None,
+        app_id=sandbox.creds["app_id"],
+        secret=sandbox.creds["secret"],
+        subscription_id=subscription_id,
+    )
     assert removed["code"] == 0
     sandbox.publish("alice", invite_link=campaign["invite_link"])
     assert sandbox.app.flush_webhooks(5) and len(sandbox.webhooks.calls) == 2
@@ -130,24 +178,46 @@ def test_legacy_account_key_subscriptions_receive_events_and_can_be_removed(sand
 def test_subscription_of_a_revoked_token_silently_stops(sandbox: Sandbox):
     subscribe(sandbox)
     campaign = sandbox.create_campaign(["alice"])
-    sandbox.post("/oauth2/revoke_token/", token=None, app_id=sandbox.creds["app_id"],
-                 secret=sandbox.creds["secret"], access_token=sandbox.token)
+    sandbox.post(
+        "/oauth2/revoke_token/",
+        token=None,
+        app_id=sandbox.creds["app_id"],
+        secret=sandbox.creds["secret"],
+        access_token=sandbox.token,
+    )
     assert sandbox.publish("alice", invite_link=campaign["invite_link"]).json()["linked"]
     assert sandbox.app.flush_webhooks(5) and sandbox.webhooks.calls == []
 
 
 def test_subscribe_checks_credentials_detail_and_account(sandbox: Sandbox):
-    base = {"app_id": sandbox.creds["app_id"], "secret": sandbox.creds["secret"],
-            "subscribe_entity": "TCM_VIDEOS", "callback_url": CALLBACK}
+    base = {
+        "app_id": sandbox.creds["app_id"],
+        "secret": sandbox.creds["secret"],
+        "subscribe_entity": "TCM_VIDEOS",
+        "callback_url": CALLBACK,
+    }
     other = sandbox.creds["other_account"]["tto_tcm_account_id"]
     cases = [
         ({**base, "secret": "x", "subscription_detail": {}}, 40001),
         ({**base, "subscription_detail": {"tto_tcm_account_id": sandbox.account_id}}, 40002),
         ({**base, "callback_url": "ftp://x", "subscription_detail": {}}, 40002),
-        ({**base, "subscription_detail": {"access_token": "nope",
-                                          "tto_tcm_account_id": sandbox.account_id}}, 40105),
-        ({**base, "subscription_detail": {"access_token": sandbox.token,
-                                          "tto_tcm_account_id": other}}, 40001),
+        (
+            {
+                **base,
+                "subscription_detail": {
+                    "access_token": "nope",
+                    "tto_tcm_account_id": sandbox.account_id,
+                },
+            },
+            40105,
+        ),
+        (
+            {
+                **base,
+                "subscription_detail": {"access_token": sandbox.token, "tto_tcm_account_id": other},
+            },
+            40001,
+        ),
     ]
     for body, code in cases:
         assert sandbox.post("/subscription/subscribe/", token=None, **body)["code"] == code, body

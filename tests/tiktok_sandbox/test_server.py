@@ -42,6 +42,7 @@ def receiver(received: list[tuple[bytes, str]]):
     def app(request: Request) -> Response:
         received.append((request.get_data(), request.headers.get("X-Open-Signature", "")))
         return Response("ok")
+
     return app
 
 
@@ -52,20 +53,35 @@ def test_threaded_server_delivers_signed_webhooks_over_http():
         with running(receiver(received)) as hook_url, running(sandbox) as base:
             client = httpx.Client(base_url=base, timeout=5)
             creds = client.get("/sandbox/credentials").json()
-            subscribed = client.post("/open_api/v1.3/subscription/subscribe/", json={
-                "app_id": creds["app_id"], "secret": creds["secret"],
-                "subscribe_entity": "TCM_VIDEOS", "callback_url": hook_url + "/hooks",
-                "subscription_detail": {"access_token": creds["access_token"],
-                                        "tto_tcm_account_id": creds["tto_tcm_account_id"]}})
+            subscribed = client.post(
+                "/open_api/v1.3/subscription/subscribe/",
+                json={
+                    "app_id": creds["app_id"],
+                    "secret": creds["secret"],
+                    "subscribe_entity": "TCM_VIDEOS",
+                    "callback_url": hook_url + "/hooks",
+                    "subscription_detail": {
+                        "access_token": creds["access_token"],
+                        "tto_tcm_account_id": creds["tto_tcm_account_id"],
+                    },
+                },
+            )
             assert subscribed.json()["code"] == 0
-            created = client.post("/open_api/v1.3/tto/tcm/campaign/create/",
-                                  headers={"Access-Token": creds["access_token"]},
-                                  json={"tto_tcm_account_id": creds["tto_tcm_account_id"],
-                                        "campaign_name": "Loop", "handle_names": ["alice"]})
+            created = client.post(
+                "/open_api/v1.3/tto/tcm/campaign/create/",
+                headers={"Access-Token": creds["access_token"]},
+                json={
+                    "tto_tcm_account_id": creds["tto_tcm_account_id"],
+                    "campaign_name": "Loop",
+                    "handle_names": ["alice"],
+                },
+            )
             link = created.json()["data"]["invite_link"]
             assert link.startswith(base + "/t/")
-            published = client.post("/sandbox/publish", json={
-                "handle": "alice", "invite_link": link, "caption": "Café ☕ #ad"})
+            published = client.post(
+                "/sandbox/publish",
+                json={"handle": "alice", "invite_link": link, "caption": "Café ☕ #ad"},
+            )
             assert published.status_code == 201
             assert sandbox.flush_webhooks(10)
     finally:
@@ -88,7 +104,11 @@ def test_module_entry_point_serves_and_stops_on_sigterm():
     env = {**os.environ, "PYTHONPATH": SRC, "SANDBOX_QPS": "7"}
     process = subprocess.Popen(
         [sys.executable, "-m", "tiktok_sandbox", "--port", str(port), "--db", ":temp:"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         faults = None
         for _ in range(100):

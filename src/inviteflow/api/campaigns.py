@@ -152,7 +152,8 @@ def add_to_roster(request: HttpRequest, campaign_id: int, payload: RosterAdd):
 
 
 @router.delete(
-    "/{campaign_id}/creators/{creator_id}", response={204: None},
+    "/{campaign_id}/creators/{creator_id}",
+    response={204: None},
     summary="Take a creator off the roster",
 )
 def remove_from_roster(request: HttpRequest, campaign_id: int, creator_id: int):

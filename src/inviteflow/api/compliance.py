@@ -27,8 +27,11 @@ from inviteflow.posts.models import Post
 
 router = Router(tags=["compliance"])
 LIST_MAX = 500
-LINK_ACTIONS = {"link": remedies.send_link_request, "remind": remedies.remind_link_request,
-                "revoke": remedies.revoke_link_request}
+LINK_ACTIONS = {
+    "link": remedies.send_link_request,
+    "remind": remedies.remind_link_request,
+    "revoke": remedies.revoke_link_request,
+}
 
 
 class CountsOut(Schema):
@@ -126,15 +129,19 @@ def _actor(request: HttpRequest) -> services.Actor:
     return services.Actor(None, f"API key “{key.name}”")
 
 
-@router.get("/campaigns/{campaign_id}/compliance", response=ComplianceOut,
-            summary="Posts published without the invite link, and their remedies")
+@router.get(
+    "/campaigns/{campaign_id}/compliance",
+    response=ComplianceOut,
+    summary="Posts published without the invite link, and their remedies",
+)
 def campaign_compliance(request: HttpRequest, campaign_id: int):
     """`at_risk` is oldest first (the nearest takedown first), at most 500; `creators` lists
     every creator with posts on the campaign, those with posts at risk first; `remedies`
     is the audit trail, newest first (at most 500)."""
     campaign = _campaign(request, campaign_id)
     return {
-        "campaign_id": campaign.pk, "counts": queries.counts(campaign),
+        "campaign_id": campaign.pk,
+        "counts": queries.counts(campaign),
         "creators": [vars(row) for row in queries.by_creator(campaign)],
         "at_risk": [_at_risk(post) for post in queries.at_risk(campaign)[:LIST_MAX]],
         "scan": _scan(queries.scan_of(campaign)),
@@ -146,9 +153,13 @@ def _at_risk(post: Post) -> dict[str, object]:
     finding = getattr(post, "finding", None)  # reverse one-to-ones: None when missing
     request = getattr(post, "link_request", None)
     return {
-        "post_id": post.pk, "video_id": post.video_id, "creator_id": post.creator_id,
-        "handle": post.creator.handle, "caption": post.caption,
-        "published_at": post.published_at, "found_at": finding and finding.found_at,
+        "post_id": post.pk,
+        "video_id": post.video_id,
+        "creator_id": post.creator_id,
+        "handle": post.creator.handle,
+        "caption": post.caption,
+        "published_at": post.published_at,
+        "found_at": finding and finding.found_at,
         "markers": finding.markers if finding else [],
         "takedown_at": finding and finding.takedown_at,
         "hours_left": queries.hours_left(finding.takedown_at) if finding else None,
@@ -157,35 +168,64 @@ def _at_risk(post: Post) -> dict[str, object]:
 
 
 def _link_request(request: LinkRequest) -> dict[str, object]:
-    fields = ("status", "link_request_id", "number_of_requests", "reminders_sent",
-              "requested_at", "last_reminded_at", "decided_at")
+    fields = (
+        "status",
+        "link_request_id",
+        "number_of_requests",
+        "reminders_sent",
+        "requested_at",
+        "last_reminded_at",
+        "decided_at",
+    )
     return {"post_id": request.post_id, **{name: getattr(request, name) for name in fields}}
 
 
 def _scan(state: ComplianceScan | None) -> dict[str, object]:
     if state is None:
         return {}
-    fields = ("requested_at", "started_at", "finished_at", "queued", "running",
-              "creators_scanned", "videos_seen", "calls", "found", "last_error")
+    fields = (
+        "requested_at",
+        "started_at",
+        "finished_at",
+        "queued",
+        "running",
+        "creators_scanned",
+        "videos_seen",
+        "calls",
+        "found",
+        "last_error",
+    )
     return {name: getattr(state, name) for name in fields}
 
 
 def _remedy(remedy) -> dict[str, object]:  # noqa: ANN001 - a Remedy
-    return {"post_id": remedy.post_id, "creator_id": remedy.creator_id, "kind": remedy.kind,
-            "detail": remedy.detail, "by": remedy.actor_label,
-            "email_status": remedy.email_status, "created_at": remedy.created_at}
+    return {
+        "post_id": remedy.post_id,
+        "creator_id": remedy.creator_id,
+        "kind": remedy.kind,
+        "detail": remedy.detail,
+        "by": remedy.actor_label,
+        "email_status": remedy.email_status,
+        "created_at": remedy.created_at,
+    }
 
 
-@router.post("/campaigns/{campaign_id}/compliance/scan", response={202: ScanOut},
-             summary="Scan the roster's new public posts now")
+@router.post(
+    "/campaigns/{campaign_id}/compliance/scan",
+    response={202: ScanOut},
+    summary="Scan the roster's new public posts now",
+)
 def scan_campaign(request: HttpRequest, campaign_id: int):
     """Reads each roster creator's posts published since the last scan, flags unlinked
     campaign content as at risk, and polls remedies. Runs in the background."""
     return Status(202, _scan(services.request_scan(_campaign(request, campaign_id))))
 
 
-@router.post("/posts/{post_id}/campaign-code", response=CampaignCodeOut,
-             summary="Send the creator a campaign code for a post at risk")
+@router.post(
+    "/posts/{post_id}/campaign-code",
+    response=CampaignCodeOut,
+    summary="Send the creator a campaign code for a post at risk",
+)
 def campaign_code(request: HttpRequest, post_id: int):
     """Obtains the campaign's code from TikTok (created once per campaign, reused while
     TikTok allows) and emails it with the "Campaign code" template, once per post.
@@ -194,12 +234,19 @@ def campaign_code(request: HttpRequest, post_id: int):
     post = _post(request, post_id)
     code = _remedy_call(remedies.send_campaign_code, post, request)
     remedy = post.remedies.filter(kind="campaign_code").first()
-    return {"campaign_code": code.code, "post_id": post.pk, "creator_id": post.creator_id,
-            "email_status": remedy.email_status if remedy else ""}
+    return {
+        "campaign_code": code.code,
+        "post_id": post.pk,
+        "creator_id": post.creator_id,
+        "email_status": remedy.email_status if remedy else "",
+    }
 
 
-@router.post("/posts/{post_id}/link-request", response=LinkRequestOut,
-             summary="Send, remind or revoke a TikTok linking request for a post at risk")
+@router.post(
+    "/posts/{post_id}/link-request",
+    response=LinkRequestOut,
+    summary="Send, remind or revoke a TikTok linking request for a post at risk",
+)
 def link_request(request: HttpRequest, post_id: int, payload: LinkRequestIn = Body(None)):  # noqa: B008
     """`link` (default) asks the creator in TikTok to link the post (once per video);
     `remind` sends the request again (bounded: COMPLIANCE_LINK_REMINDERS_MAX, at most every

@@ -114,10 +114,15 @@ def delete_creator(request: HttpRequest, creator_id: int) -> Status[None]:
 CSV_BODY_DOC = {"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}}
 
 
-@router.post("/import", response={200: ImportOut, 202: ImportOut}, summary="Import a CSV",
-             openapi_extra=CSV_BODY_DOC)
-def import_csv(request: HttpRequest, file: File[UploadedFile | None] = None,
-               confirm: bool = False) -> Status[CsvImport]:
+@router.post(
+    "/import",
+    response={200: ImportOut, 202: ImportOut},
+    summary="Import a CSV",
+    openapi_extra=CSV_BODY_DOC,
+)
+def import_csv(
+    request: HttpRequest, file: File[UploadedFile | None] = None, confirm: bool = False
+) -> Status[CsvImport]:
     """Send the CSV as multipart field `file`, or as a raw text/csv body. Without `confirm`
     the answer is a preview (200) and no creator changes; with `confirm=true` (query or form
     field) the valid rows are imported — large files in the background — and the answer is
@@ -148,8 +153,11 @@ def get_import(request: HttpRequest, import_id: int) -> CsvImport:
     return get_for_workspace(CsvImport, workspace_of(request), pk=import_id)
 
 
-@router.post("/imports/{int:import_id}/confirm", response={202: ImportOut},
-             summary="Confirm a previewed CSV import")
+@router.post(
+    "/imports/{int:import_id}/confirm",
+    response={202: ImportOut},
+    summary="Confirm a previewed CSV import",
+)
 def confirm_import(request: HttpRequest, import_id: int) -> Status[CsvImport]:
     csv_import = get_for_workspace(CsvImport, workspace_of(request), pk=import_id)
     return Status(202, services.confirm_import(csv_import))

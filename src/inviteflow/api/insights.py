@@ -177,8 +177,11 @@ def _region(campaign: Campaign, region: str) -> str:
     return region.upper() if region.upper() in known else known[0]
 
 
-@router.get("/campaigns/{campaign_id}/report", response=ReportOut,
-            summary="The campaign's insights report in one region")
+@router.get(
+    "/campaigns/{campaign_id}/report",
+    response=ReportOut,
+    summary="The campaign's insights report in one region",
+)
 def campaign_report(request: HttpRequest, campaign_id: int, region: str = ""):
     """Totals are sums over posts' latest figures; completion rate, average view time and
     the 2 s / 6 s rates are weighted by views; engagement_rate = engagements ÷ views;
@@ -191,14 +194,22 @@ def campaign_report(request: HttpRequest, campaign_id: int, region: str = ""):
 def _report(report: rollups.Report) -> dict[str, Any]:
     totals, found = report.totals, report.breakdowns
     return {
-        "campaign_id": report.campaign.pk, "region": report.region, "regions": report.regions,
-        "as_of": report.as_of, "oldest_as_of": totals["oldest_as_of"],
-        "posts_waiting": report.waiting, "totals": totals, "rates": totals,
+        "campaign_id": report.campaign.pk,
+        "region": report.region,
+        "regions": report.regions,
+        "as_of": report.as_of,
+        "oldest_as_of": totals["oldest_as_of"],
+        "posts_waiting": report.waiting,
+        "totals": totals,
+        "rates": totals,
         "audience": {dim: [_share(b) for b in buckets] for dim, buckets in report.audience.items()},
-        "views_by_source": [{"source": b.key, "views": round(b.views), "share": b.share}
-                            for b in found.get("source", [])],
-        "retention": [{"at_percent": int(b.key), "share": b.share}
-                      for b in found.get("retention", [])],
+        "views_by_source": [
+            {"source": b.key, "views": round(b.views), "share": b.share}
+            for b in found.get("source", [])
+        ],
+        "retention": [
+            {"at_percent": int(b.key), "share": b.share} for b in found.get("retention", [])
+        ],
         "views_over_time": [_trend(point) for point in report.trend],
         "sync": sync_state(InsightsSyncOut, report.sync),
     }
@@ -209,14 +220,21 @@ def _share(bucket: rollups.Bucket) -> dict[str, Any]:
 
 
 def _trend(point: Any) -> dict[str, Any]:
-    return {"at": point.taken_at, "posts": point.posts, "video_views": point.video_views,
-            "reach": point.reach, "engagement_count": point.engagement_count}
+    return {
+        "at": point.taken_at,
+        "posts": point.posts,
+        "video_views": point.video_views,
+        "reach": point.reach,
+        "engagement_count": point.engagement_count,
+    }
 
 
-@router.get("/campaigns/{campaign_id}/report/posts", response=PostFiguresPage,
-            summary="The campaign's posts with their latest insights, most viewed first")
-def report_posts(request: HttpRequest, campaign_id: int, page: Query[PageParams],
-                 region: str = ""):
+@router.get(
+    "/campaigns/{campaign_id}/report/posts",
+    response=PostFiguresPage,
+    summary="The campaign's posts with their latest insights, most viewed first",
+)
+def report_posts(request: HttpRequest, campaign_id: int, page: Query[PageParams], region: str = ""):
     campaign = _campaign(request, campaign_id)
     found = page_of(rollups.by_post(campaign, _region(campaign, region)), page)
     return {"items": [_post_figures(row) for row in found["items"]], "count": found["count"]}
@@ -227,25 +245,38 @@ def _figures(row: PostInsights | MetricSnapshot) -> dict[str, Any]:
 
 
 def _post_figures(row: PostInsights) -> dict[str, Any]:
-    return {**_figures(row), "post_id": row.post_id, "video_id": row.post.video_id,
-            "creator_id": row.creator_id, "region": row.country_code, "as_of": row.as_of,
-            "final": row.final}
+    return {
+        **_figures(row),
+        "post_id": row.post_id,
+        "video_id": row.post.video_id,
+        "creator_id": row.creator_id,
+        "region": row.country_code,
+        "as_of": row.as_of,
+        "final": row.final,
+    }
 
 
-@router.get("/campaigns/{campaign_id}/report/creators", response=CreatorFiguresPage,
-            summary="The campaign's insights per creator, most viewed first")
-def report_creators(request: HttpRequest, campaign_id: int, page: Query[PageParams],
-                    region: str = ""):
+@router.get(
+    "/campaigns/{campaign_id}/report/creators",
+    response=CreatorFiguresPage,
+    summary="The campaign's insights per creator, most viewed first",
+)
+def report_creators(
+    request: HttpRequest, campaign_id: int, page: Query[PageParams], region: str = ""
+):
     """Each creator's totals and views-weighted rates over their posts' latest figures."""
     campaign = _campaign(request, campaign_id)
-    creators_of = rollups.by_creator(campaign, _region(campaign, region), rollups.SUMS,
-                                     rollups.WEIGHTED)
+    creators_of = rollups.by_creator(
+        campaign, _region(campaign, region), rollups.SUMS, rollups.WEIGHTED
+    )
     found = page_of(creators_of, page)
     creators = scoped(Creator, workspace_of(request)).in_bulk(
         [row["creator_id"] for row in found["items"]]
     )
-    items = [_creator_figures(rollups.with_rates(row), creators[row["creator_id"]])
-             for row in found["items"]]
+    items = [
+        _creator_figures(rollups.with_rates(row), creators[row["creator_id"]])
+        for row in found["items"]
+    ]
     return {"items": items, "count": found["count"]}
 
 
@@ -253,8 +284,11 @@ def _creator_figures(row: dict[str, Any], creator: Creator) -> dict[str, Any]:
     return {**row, "handle": creator.handle, "name": creator.name}
 
 
-@router.get("/posts/{post_id}/insights", response=PostInsightsOut,
-            summary="A post's latest insights per region, and their history")
+@router.get(
+    "/posts/{post_id}/insights",
+    response=PostInsightsOut,
+    summary="A post's latest insights per region, and their history",
+)
 def post_insights(request: HttpRequest, post_id: int, region: str = ""):
     """`latest`: one entry per region TikTok reported the post in. `history`: every
     snapshot, oldest first (only `region`'s when given)."""
@@ -263,24 +297,36 @@ def post_insights(request: HttpRequest, post_id: int, region: str = ""):
     if region:
         history = history.filter(country_code=region.upper())
     return {
-        "post_id": post.pk, "video_id": post.video_id, "campaign_id": post.campaign_id,
+        "post_id": post.pk,
+        "video_id": post.video_id,
+        "campaign_id": post.campaign_id,
         "latest": [_latest(row) for row in rollups.post_latest(post).values()],
-        "history": [{**_figures(snap), "region": snap.country_code,
-                     "fetched_at": snap.fetched_at} for snap in history],
+        "history": [
+            {**_figures(snap), "region": snap.country_code, "fetched_at": snap.fetched_at}
+            for snap in history
+        ],
     }
 
 
 def _latest(row: PostInsights) -> dict[str, Any]:
     keep = ("as_of", "first_reported_at", "final", "final_at")
     details = row.details
-    return {**_figures(row), **{name: getattr(row, name) for name in keep},
-            "region": row.country_code, "audience": details["distributions"],
-            "views_by_source": details["views_by_source"], "retention": details["retention"],
-            "anchor_metrics": details["anchor_metrics"]}
+    return {
+        **_figures(row),
+        **{name: getattr(row, name) for name in keep},
+        "region": row.country_code,
+        "audience": details["distributions"],
+        "views_by_source": details["views_by_source"],
+        "retention": details["retention"],
+        "anchor_metrics": details["anchor_metrics"],
+    }
 
 
-@router.post("/campaigns/{campaign_id}/insights/sync", response={202: InsightsSyncOut},
-             summary="Read the campaign's insights from TikTok now")
+@router.post(
+    "/campaigns/{campaign_id}/insights/sync",
+    response={202: InsightsSyncOut},
+    summary="Read the campaign's insights from TikTok now",
+)
 def sync_insights(request: HttpRequest, campaign_id: int):
     """One report read per TikTok campaign object behind the campaign's linked posts, per
     target country, per page; runs in the background. The scheduler does the same every
@@ -289,7 +335,10 @@ def sync_insights(request: HttpRequest, campaign_id: int):
     return Status(202, sync_state(InsightsSyncOut, state))
 
 
-@router.get("/campaigns/{campaign_id}/insights/sync", response=InsightsSyncOut,
-            summary="The campaign's last insights sync")
+@router.get(
+    "/campaigns/{campaign_id}/insights/sync",
+    response=InsightsSyncOut,
+    summary="The campaign's last insights sync",
+)
 def sync_status(request: HttpRequest, campaign_id: int):
     return sync_state(InsightsSyncOut, rollups.sync_state(_campaign(request, campaign_id)))

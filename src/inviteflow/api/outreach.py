@@ -141,7 +141,8 @@ def create_template(request: HttpRequest, payload: TemplateIn):
     workspace = workspace_of(request)
     fields = payload.dict(exclude={"campaign_id"})
     template = services.create_template(
-        workspace, **fields, campaign=_campaign(workspace, payload.campaign_id))
+        workspace, **fields, campaign=_campaign(workspace, payload.campaign_id)
+    )
     return Status(201, template)
 
 
@@ -150,8 +151,9 @@ def get_template(request: HttpRequest, template_id: int):
     return get_for_workspace(EmailTemplate, workspace_of(request), pk=template_id)
 
 
-@router.patch("/email-templates/{template_id}", response=TemplateOut,
-              summary="Change an email template")
+@router.patch(
+    "/email-templates/{template_id}", response=TemplateOut, summary="Change an email template"
+)
 def update_template(request: HttpRequest, template_id: int, payload: TemplatePatch):
     workspace = workspace_of(request)
     template = get_for_workspace(EmailTemplate, workspace, pk=template_id)
@@ -161,8 +163,11 @@ def update_template(request: HttpRequest, template_id: int, payload: TemplatePat
     return services.update_template(template, **changes)
 
 
-@router.post("/email-templates/{template_id}/preview", response=PreviewOut,
-             summary="Render a template for one creator of a campaign")
+@router.post(
+    "/email-templates/{template_id}/preview",
+    response=PreviewOut,
+    summary="Render a template for one creator of a campaign",
+)
 def preview_template(request: HttpRequest, template_id: int, payload: PreviewIn):
     """Without creator_id and campaign_id the catalogue's example values are used.
     `blocked_reason` says why this creator would not be sent the email (empty: sendable)."""
@@ -196,8 +201,11 @@ def _creators(workspace: Workspace, creator_ids: list[int]) -> list[Creator]:
     return [found[i] for i in wanted]
 
 
-@router.post("/campaigns/{campaign_id}/outreach", response={202: BatchOut},
-             summary="Email a template to creators of a campaign")
+@router.post(
+    "/campaigns/{campaign_id}/outreach",
+    response={202: BatchOut},
+    summary="Email a template to creators of a campaign",
+)
 def send_outreach(request: HttpRequest, campaign_id: int, payload: OutreachIn):
     """Each creator gets this template, as currently worded, once: those who already had it
     are `skipped`, so retrying the call is safe. `send_again: true` sends it to them anyway;
@@ -210,8 +218,11 @@ def send_outreach(request: HttpRequest, campaign_id: int, payload: OutreachIn):
     _check_on_roster(campaign, creators, "creator_ids")
     token = ""
     if payload.send_again:
-        token = sha256(f"api\x1f{payload.idempotency_key}") if payload.idempotency_key \
+        token = (
+            sha256(f"api\x1f{payload.idempotency_key}")
+            if payload.idempotency_key
             else services.new_send_again_token()
+        )
     batch = services.send_outreach(campaign, template, creators, send_again_token=token)
     return Status(202, _batch_out(batch))
 
@@ -224,15 +235,23 @@ def get_batch(request: HttpRequest, batch_id: int):
 def _batch_out(batch: OutreachBatch) -> dict:
     progress = queries.progress_of(batch)
     return {
-        "batch_id": batch.pk, "status": batch.status, "queued": progress.queued,
-        "sent": progress.sent, "failed": progress.failed,
-        "skipped": batch.skipped, "blocked": batch.blocked,
+        "batch_id": batch.pk,
+        "status": batch.status,
+        "queued": progress.queued,
+        "sent": progress.sent,
+        "failed": progress.failed,
+        "skipped": batch.skipped,
+        "blocked": batch.blocked,
     }
 
 
 @router.get("/outbox", response=OutboxPage, summary="Emails queued and sent, newest first")
-def list_outbox(request: HttpRequest, page: Query[PageParams], campaign: int | None = None,
-                status: Literal["queued", "sent", "failed"] | None = None):
+def list_outbox(
+    request: HttpRequest,
+    page: Query[PageParams],
+    campaign: int | None = None,
+    status: Literal["queued", "sent", "failed"] | None = None,
+):
     workspace = workspace_of(request)
     if campaign is not None:
         get_for_workspace(Campaign, workspace, pk=campaign)

@@ -88,11 +88,19 @@ def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
     return get_for_workspace(Campaign, workspace_of(request), pk=campaign_id)
 
 
-@router.get("/campaigns/{campaign_id}/posts", response=PostPage,
-            summary="The campaign's posts, with requirement checks")
-def list_posts(request: HttpRequest, campaign_id: int, page: Query[PageParams],
-               creator: int | None = None, link: int | None = None,
-               state: PostState | None = None):  # type: ignore[valid-type]
+@router.get(
+    "/campaigns/{campaign_id}/posts",
+    response=PostPage,
+    summary="The campaign's posts, with requirement checks",
+)
+def list_posts(
+    request: HttpRequest,
+    campaign_id: int,
+    page: Query[PageParams],
+    creator: int | None = None,
+    link: int | None = None,
+    state: PostState | None = None,
+):  # type: ignore[valid-type]
     """Filters: `creator` (creator id), `link` (invite link id), `state`: a review state
     (uploaded, published), a compliance state (compliant, at_risk, remediated, removed), or
     counted / not_counted. `checks` holds in_window, content_type and hashtags, each
@@ -102,8 +110,11 @@ def list_posts(request: HttpRequest, campaign_id: int, page: Query[PageParams],
     return page_of(posts, page)
 
 
-@router.get("/campaigns/{campaign_id}/missing", response=MissingPage,
-            summary="Why posts are missing, for each creator who still owes posts")
+@router.get(
+    "/campaigns/{campaign_id}/missing",
+    response=MissingPage,
+    summary="Why posts are missing, for each creator who still owes posts",
+)
 def list_missing(request: HttpRequest, campaign_id: int, page: Query[PageParams]):
     """One item per roster creator with fewer counted posts than they owe, in roster order.
     `reasons[].code`, most actionable first: no_link, not_surfaced (published, younger than
@@ -119,21 +130,28 @@ def list_missing(request: HttpRequest, campaign_id: int, page: Query[PageParams]
         campaign=campaign, creator_id__in=[row.entry.creator_id for row in rows]
     )
     by_creator = {missing.creator_id: missing for missing in found}
-    return {"items": [_missing(row, by_creator.get(row.entry.creator_id)) for row in rows],
-            "count": len(owing)}
+    return {
+        "items": [_missing(row, by_creator.get(row.entry.creator_id)) for row in rows],
+        "count": len(owing),
+    }
 
 
 def _missing(row: queries.CreatorProgress, missing: MissingPosts | None) -> dict[str, object]:
     return {
-        "creator_id": row.entry.creator_id, "handle": row.entry.creator.handle,
-        "posts_required": row.required, "posts_counted": row.counted,
+        "creator_id": row.entry.creator_id,
+        "handle": row.entry.creator.handle,
+        "posts_required": row.required,
+        "posts_counted": row.counted,
         "reasons": missing.reasons if missing else [],
         "checked_at": missing.checked_at if missing else None,
     }
 
 
-@router.post("/campaigns/{campaign_id}/sync", response={202: PostSyncOut},
-             summary="Reconcile the campaign's posts with TikTok now")
+@router.post(
+    "/campaigns/{campaign_id}/sync",
+    response={202: PostSyncOut},
+    summary="Reconcile the campaign's posts with TikTok now",
+)
 def sync_campaign(request: HttpRequest, campaign_id: int):
     """Reads the campaign's linked videos from TikTok, adds posts webhooks missed, re-runs
     the checks and refreshes "why is my post missing". Runs in the background."""
@@ -141,7 +159,10 @@ def sync_campaign(request: HttpRequest, campaign_id: int):
     return Status(202, sync_state(PostSyncOut, state))
 
 
-@router.get("/campaigns/{campaign_id}/sync", response=PostSyncOut,
-            summary="The campaign's last reconciliation with TikTok")
+@router.get(
+    "/campaigns/{campaign_id}/sync",
+    response=PostSyncOut,
+    summary="The campaign's last reconciliation with TikTok",
+)
 def sync_status(request: HttpRequest, campaign_id: int):
     return sync_state(PostSyncOut, queries.sync_state(_campaign(request, campaign_id)))

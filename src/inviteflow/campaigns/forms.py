@@ -18,24 +18,38 @@ POSTS_INPUT = {"min": services.POSTS_MIN, "max": services.POSTS_MAX, "inputmode"
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(required=False, widget=forms.TextInput(
-        attrs={"maxlength": services.NAME_MAX, "required": True, "autofocus": True}))
+    name = forms.CharField(
+        required=False,
+        widget=forms.TextInput(
+            attrs={"maxlength": services.NAME_MAX, "required": True, "autofocus": True}
+        ),
+    )
     starts_on = forms.DateField(required=False, label="Starts on", widget=DATE_INPUT)
     ends_on = forms.DateField(required=False, label="Ends on", widget=DATE_INPUT)
     content_type = forms.ChoiceField(choices=Campaign.ContentType.choices, label="Content type")
     posts_required = forms.IntegerField(
-        required=False, initial=1, label="Posts per creator",
+        required=False,
+        initial=1,
+        label="Posts per creator",
         help_text="1–100. Each invite link carries 10 posts.",
-        widget=forms.NumberInput(attrs=POSTS_INPUT))
+        widget=forms.NumberInput(attrs=POSTS_INPUT),
+    )
     hashtags = forms.CharField(
-        required=False, help_text="Separated by commas or spaces, '#' optional: springlaunch, ad")
+        required=False, help_text="Separated by commas or spaces, '#' optional: springlaunch, ad"
+    )
     countries = forms.CharField(
-        required=False, label="Target countries", help_text="ISO 3166 codes: US, GB, DE")
-    brief = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}),
-                            help_text="What creators should make. Shown to them with their link.")
+        required=False, label="Target countries", help_text="ISO 3166 codes: US, GB, DE"
+    )
+    brief = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What creators should make. Shown to them with their link.",
+    )
     tiktok_enabled = forms.BooleanField(
-        required=False, label="TikTok enabled",
-        help_text="Give every creator on the roster their own TikTok Campaign Invite Links.")
+        required=False,
+        label="TikTok enabled",
+        help_text="Give every creator on the roster their own TikTok Campaign Invite Links.",
+    )
     status = forms.ChoiceField(choices=[])
 
     def __init__(self, *args: Any, campaign: Campaign | None = None, **kwargs: Any) -> None:
@@ -78,11 +92,17 @@ class RosterAddForm(forms.Form):
 
     creators = CreatorIdsField(required=False)
     handles = forms.CharField(
-        required=False, label="Paste handles", widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One per line or separated by commas; '@' optional.")
+        required=False,
+        label="Paste handles",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One per line or separated by commas; '@' optional.",
+    )
     posts_required = forms.IntegerField(
-        required=False, label="Posts required", widget=forms.NumberInput(attrs=POSTS_INPUT),
-        help_text="Leave empty to use the campaign's posts per creator.")
+        required=False,
+        label="Posts required",
+        widget=forms.NumberInput(attrs=POSTS_INPUT),
+        help_text="Leave empty to use the campaign's posts per creator.",
+    )
 
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -109,6 +129,9 @@ class RosterAddForm(forms.Form):
         creators, unknown = queries.creators_by_handle(self.workspace, queries.parse_handles(text))
         if unknown:
             listed = ", ".join(f"@{h}" for h in unknown)
-            self.add_error("handles", f"No creator in this workspace has these handles: {listed}. "
-                                      "Add them on the Creators page first, or remove them here.")
+            self.add_error(
+                "handles",
+                f"No creator in this workspace has these handles: {listed}. "
+                "Add them on the Creators page first, or remove them here.",
+            )
         return creators

@@ -61,8 +61,12 @@ def _saved(form: Form, save: Callable[[dict[str, Any]], Campaign]) -> Campaign |
 def campaign_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     page = paginate(request, queries.campaigns_of(request.workspace, status))  # type: ignore[attr-defined]
-    context = {"section": "campaigns", "page": page, "status": status,
-               "statuses": Campaign.Status.choices}
+    context = {
+        "section": "campaigns",
+        "page": page,
+        "status": status,
+        "statuses": Campaign.Status.choices,
+    }
     return render(request, "campaigns/list.html", context)
 
 
@@ -99,12 +103,17 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     roster = paginate(request, entries, per_page=ROSTER_PAGE_SIZE)
     link_queries.attach_links(campaign, roster.items)
     context = {
-        "section": "campaigns", "campaign": campaign, "roster": roster, "q": search,
-        "link_filter": link_filter, "link_filters": link_queries.ROSTER_FILTERS,
+        "section": "campaigns",
+        "campaign": campaign,
+        "roster": roster,
+        "q": search,
+        "link_filter": link_filter,
+        "link_filters": link_queries.ROSTER_FILTERS,
         **provisioning_context(campaign),
     }
     return render_page_or_partial(
-        request, "campaigns/detail.html", "campaigns/htmx/roster.html", context)
+        request, "campaigns/detail.html", "campaigns/htmx/roster.html", context
+    )
 
 
 @workspace_view(role=Role.MANAGER)
@@ -117,10 +126,17 @@ def roster_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
         return redirect(_detail_url(request, campaign))
     search = request.GET.get("q", "").strip()
     picker = paginate(request, queries.creators_not_on(campaign, search), per_page=PICKER_PAGE_SIZE)
-    context = {"section": "campaigns", "campaign": campaign, "form": form, "picker": picker,
-               "q": search, "ticked": set(data.getlist("creators")) if data else set()}
+    context = {
+        "section": "campaigns",
+        "campaign": campaign,
+        "form": form,
+        "picker": picker,
+        "q": search,
+        "ticked": set(data.getlist("creators")) if data else set(),
+    }
     return render_page_or_partial(
-        request, "campaigns/roster_add.html", "campaigns/htmx/picker.html", context)
+        request, "campaigns/roster_add.html", "campaigns/htmx/picker.html", context
+    )
 
 
 def _added(request: HttpRequest, campaign: Campaign, form: RosterAddForm) -> bool:

@@ -68,7 +68,7 @@ def public_video(item: schemas.Post) -> PublicVideo:
 
 
 def handle_of(name: str) -> str:
-    """"Acme Co." → "acmeco": how a brand's name looks as a TikTok handle."""
+    """ "Acme Co." → "acmeco": how a brand's name looks as a TikTok handle."""
     return _NOT_HANDLE.sub("", name.strip().lstrip("@").lower()).rstrip(".")
 
 
@@ -76,10 +76,12 @@ def brand_handles(names: Iterable[str]) -> frozenset[str]:
     return frozenset(filter(None, (handle_of(name) for name in names)))
 
 
-def window(campaign_id: int, hashtags: Iterable[str], starts_on: date, ends_on: date,
-           zone: tzinfo) -> Window:
+def window(
+    campaign_id: int, hashtags: Iterable[str], starts_on: date, ends_on: date, zone: tzinfo
+) -> Window:
     return Window(
-        campaign_id, frozenset(tag.lower() for tag in hashtags),
+        campaign_id,
+        frozenset(tag.lower() for tag in hashtags),
         datetime.combine(starts_on, time.min, zone),
         datetime.combine(ends_on + timedelta(days=1), time.min, zone),
     )

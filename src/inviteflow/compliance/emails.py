@@ -32,9 +32,14 @@ def digest_email(digest: Digest, recipients: list[str]) -> EmailMultiAlternative
     html = render_to_string("compliance/email/digest_body.html", context)
     host = urlsplit(settings.SITE_URL).hostname or "inviteflow.local"
     email = EmailMultiAlternatives(
-        subject, text, settings.DEFAULT_FROM_EMAIL, to=recipients,
-        headers={"Message-ID": f"<compliance-digest.{digest.pk}@{host}>",
-                 WORKSPACE_HEADER: digest.workspace.slug},
+        subject,
+        text,
+        settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+        headers={
+            "Message-ID": f"<compliance-digest.{digest.pk}@{host}>",
+            WORKSPACE_HEADER: digest.workspace.slug,
+        },
     )
     email.attach_alternative(html, "text/html")
     return email
@@ -42,17 +47,27 @@ def digest_email(digest: Digest, recipients: list[str]) -> EmailMultiAlternative
 
 def digest_context(digest: Digest) -> dict[str, Any]:
     findings = digest.findings.select_related("post__campaign", "post__creator").order_by(
-        "post__published_at", "pk")
+        "post__published_at", "pk"
+    )
     rows = [_row(digest, finding) for finding in findings]
     grace_hours = round(services.takedown_grace().total_seconds() / 3600)
-    return {"workspace": digest.workspace, "posts": rows, "count": len(rows),
-            "grace_hours": grace_hours}
+    return {
+        "workspace": digest.workspace,
+        "posts": rows,
+        "count": len(rows),
+        "grace_hours": grace_hours,
+    }
 
 
 def _row(digest: Digest, finding: Any) -> dict[str, Any]:
     post = finding.post
     path = reverse("compliance_campaign", args=[digest.workspace.slug, post.campaign_id])
-    return {"campaign": post.campaign.name, "creator": post.creator.name,
-            "handle": post.creator.handle, "video_id": post.video_id,
-            "markers": " ".join(finding.markers), "hours_left": queries.hours_left(
-                finding.takedown_at), "url": settings.SITE_URL + path}
+    return {
+        "campaign": post.campaign.name,
+        "creator": post.creator.name,
+        "handle": post.creator.handle,
+        "video_id": post.video_id,
+        "markers": " ".join(finding.markers),
+        "hours_left": queries.hours_left(finding.takedown_at),
+        "url": settings.SITE_URL + path,
+    }

@@ -62,8 +62,11 @@ class ComplianceScan(models.Model):
 
     @property
     def queued(self) -> bool:
-        return bool(self.requested_at) and not self.running and not _after(
-            self.started_at, self.requested_at)
+        return (
+            bool(self.requested_at)
+            and not self.running
+            and not _after(self.started_at, self.requested_at)
+        )
 
 
 def _after(moment: object, reference: object) -> bool:
@@ -92,8 +95,9 @@ class Finding(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="finding")
-    markers = models.JSONField(default=list, help_text='what made it look like campaign '
-                                                       'content: "#tag", "@brand"')
+    markers = models.JSONField(
+        default=list, help_text='what made it look like campaign content: "#tag", "@brand"'
+    )
     found_at = models.DateTimeField(default=timezone.now)
     takedown_at = models.DateTimeField(
         null=True, blank=True, help_text="when TikTok usually takes such a post down"
@@ -154,16 +158,16 @@ class CodeOrder(models.Model):
     """A creator invited onto a campaign code's object: only they may apply it (§6.4)."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    campaign_code = models.ForeignKey(CampaignCode, on_delete=models.CASCADE,
-                                      related_name="orders")
+    campaign_code = models.ForeignKey(CampaignCode, on_delete=models.CASCADE, related_name="orders")
     creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="+")
     order_id = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["campaign_code", "creator"],
-                                    name="one_order_per_creator")
+            models.UniqueConstraint(
+                fields=["campaign_code", "creator"], name="one_order_per_creator"
+            )
         ]
 
     def __str__(self) -> str:
@@ -229,12 +233,18 @@ class Remedy(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     detail = models.CharField(max_length=200, blank=True, help_text="the code, the request id")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     actor_label = models.CharField(max_length=200, help_text="who, as shown: email or API key")
     email_batch = models.ForeignKey(
-        "outreach.OutreachBatch", null=True, blank=True, on_delete=models.SET_NULL,
+        "outreach.OutreachBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     email_status = models.CharField(max_length=300, blank=True)
@@ -245,7 +255,8 @@ class Remedy(models.Model):
         indexes = [models.Index(fields=["campaign", "created_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["post", "kind"], name="one_code_and_one_request_per_post",
+                fields=["post", "kind"],
+                name="one_code_and_one_request_per_post",
                 condition=models.Q(kind__in=["campaign_code", "link_request"]),
             )
         ]

@@ -44,8 +44,15 @@ def by_creator(campaign: Campaign) -> list[CreatorCompliance]:
         .annotate(**_by_state())
         .order_by()
     )
-    found = [CreatorCompliance(row["creator_id"], row["creator__name"], row["creator__handle"],
-                               *(row[state] for state in STATES)) for row in rows]
+    found = [
+        CreatorCompliance(
+            row["creator_id"],
+            row["creator__name"],
+            row["creator__handle"],
+            *(row[state] for state in STATES),
+        )
+        for row in rows
+    ]
     return sorted(found, key=lambda row: (-row.at_risk, row.name, row.creator_id))
 
 
@@ -74,7 +81,8 @@ def remedies_of(campaign: Campaign) -> QuerySet[Remedy]:
 
 def codes_of(campaign: Campaign) -> QuerySet[CampaignCode]:
     return campaign.campaign_codes.filter(status=CampaignCode.Status.ACTIVE).annotate(
-        creators=Count("orders"))
+        creators=Count("orders")
+    )
 
 
 def scan_of(campaign: Campaign) -> ComplianceScan | None:

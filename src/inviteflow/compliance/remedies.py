@@ -85,16 +85,22 @@ def unsure_after() -> timedelta:
 
 def _require_at_risk(post: Post) -> None:
     if post.compliance != Post.Compliance.AT_RISK:
-        raise Refused("not_at_risk", f"This post is {post.get_compliance_display().lower()}, "
-                                     "not at risk: there is nothing to fix.")
+        raise Refused(
+            "not_at_risk",
+            f"This post is {post.get_compliance_display().lower()}, "
+            "not at risk: there is nothing to fix.",
+        )
 
 
 def _claim(row: CampaignCode | LinkRequest) -> bool:
     """Take `row` for this request (else Refused busy); True when an earlier try of it has
     an unknown outcome, to be looked up on TikTok before calling again."""
     if not services.claim_attempt(row, timezone.now() - unsure_after()):
-        raise Refused("busy", "TikTok is being asked about this right now: try again in a "
-                              "minute (nothing will be sent twice).")
+        raise Refused(
+            "busy",
+            "TikTok is being asked about this right now: try again in a "
+            "minute (nothing will be sent twice).",
+        )
     return row.attempted_at is not None
 
 
@@ -102,13 +108,20 @@ def _failed_write(exc: errors.TikTokError, row: CampaignCode | LinkRequest) -> R
     """Sort a failed write: TikTok did nothing, refused, or may have done it (intent kept)."""
     if isinstance(exc, errors.Throttled | errors.AuthError | errors.PermissionDenied):
         services.forget_attempt(row)
-        return Refused("tiktok_unavailable", f"TikTok did not accept the call now ({exc}). "
-                                             "Try again later.", 503)
+        return Refused(
+            "tiktok_unavailable",
+            f"TikTok did not accept the call now ({exc}). Try again later.",
+            503,
+        )
     if isinstance(exc, errors.InvalidParams | errors.NotFound):
         services.forget_attempt(row)
         return Refused("tiktok_refused", f"TikTok refused it: {exc.message}", 502)
-    return Refused("tiktok_unsure", "TikTok did not answer in time. Try again in a minute: it "
-                                    "will be checked with TikTok, never sent twice.", 503)
+    return Refused(
+        "tiktok_unsure",
+        "TikTok did not answer in time. Try again in a minute: it "
+        "will be checked with TikTok, never sent twice.",
+        503,
+    )
 
 
 # -- Campaign codes -------------------------------------------------------------------------
@@ -140,21 +153,31 @@ def obtain_code(campaign: Campaign, creator: Creator, tiktok: TikTok) -> Campaig
 
 def usable_code(campaign: Campaign, creator: Creator) -> CampaignCode | None:
     """The creator's newest code with posts left (TikTok caps posts per creator per code)."""
-    codes = campaign.campaign_codes.filter(status=CampaignCode.Status.ACTIVE,
-                                           orders__creator=creator).order_by("-sequence")
+    codes = campaign.campaign_codes.filter(
+        status=CampaignCode.Status.ACTIVE, orders__creator=creator
+    ).order_by("-sequence")
     for code in codes:
-        used = Post.objects.filter(
-            workspace_id=campaign.workspace_id, creator=creator,
-            linked_via=Post.LinkedVia.CAMPAIGN_CODE, tiktok_campaign_id=code.tiktok_campaign_id,
-        ).count() if code.tiktok_campaign_id else 0
+        used = (
+            Post.objects.filter(
+                workspace_id=campaign.workspace_id,
+                creator=creator,
+                linked_via=Post.LinkedVia.CAMPAIGN_CODE,
+                tiktok_campaign_id=code.tiktok_campaign_id,
+            ).count()
+            if code.tiktok_campaign_id
+            else 0
+        )
         if used < code.posts_per_creator:
             return code
     return None
 
 
 def code_with_room(campaign: Campaign, creator: Creator) -> CampaignCode | None:
-    codes = campaign.campaign_codes.filter(status=CampaignCode.Status.ACTIVE).exclude(
-        orders__creator=creator).order_by("-sequence")
+    codes = (
+        campaign.campaign_codes.filter(status=CampaignCode.Status.ACTIVE)
+        .exclude(orders__creator=creator)
+        .order_by("-sequence")
+    )
     return next((c for c in codes if c.orders.count() < ORDERS_PER_CODE), None)
 
 
@@ -162,11 +185,18 @@ def _add_creator(code: CampaignCode, creator: Creator, tiktok: TikTok) -> None:
     """Put the creator on the code's object; TikTok ignores a handle already there."""
     try:
         added = tiktok.client.create_campaign_code(
-            tiktok.account_id, code.brand_name, code.intent_name, [creator.handle],
-            campaign_code=code.code)
+            tiktok.account_id,
+            code.brand_name,
+            code.intent_name,
+            [creator.handle],
+            campaign_code=code.code,
+        )
     except errors.TikTokError as exc:
-        raise Refused("tiktok_unavailable", f"TikTok did not add @{creator.handle} to the "
-                                            f"campaign code: {exc}", 503) from exc
+        raise Refused(
+            "tiktok_unavailable",
+            f"TikTok did not add @{creator.handle} to the campaign code: {exc}",
+            503,
+        ) from exc
     services.record_orders(code, added.orders)
 
 
@@ -180,8 +210,12 @@ def _issue_code(campaign: Campaign, creator: Creator, tiktok: TikTok) -> None:
         return
     try:
         made = tiktok.client.create_campaign_code(
-            tiktok.account_id, code.brand_name, code.intent_name, [creator.handle],
-            video_number=code.posts_per_creator)
+            tiktok.account_id,
+            code.brand_name,
+            code.intent_name,
+            [creator.handle],
+            video_number=code.posts_per_creator,
+        )
     except errors.TikTokError as exc:
         if isinstance(exc, errors.InvalidParams | errors.NotFound):
             services.code_failed(code, exc.message)
@@ -196,8 +230,13 @@ def _recover(code: CampaignCode, tiktok: TikTok) -> bool:
     """After an unknown outcome: did TikTok make the object? Then take its code."""
     try:
         found = find_object(tiktok, lambda obj: obj.campaign_name == code.intent_name)
-        orders = tiktok.client.get_order(tiktok.account_id, invite_link=found.invite_link,
-                                         page_size=PAGE_SIZE).orders if found else []
+        orders = (
+            tiktok.client.get_order(
+                tiktok.account_id, invite_link=found.invite_link, page_size=PAGE_SIZE
+            ).orders
+            if found
+            else []
+        )
     except errors.TikTokError as exc:
         raise Refused("tiktok_unavailable", f"Could not check with TikTok: {exc}", 503) from exc
     if found is None:
@@ -224,14 +263,20 @@ def _locate(code: CampaignCode, tiktok: TikTok) -> None:
         code.tiktok_campaign_id = found.campaign_id
 
 
-def find_object(tiktok: TikTok, wanted: Callable[[schemas.Campaign], bool]
-                ) -> schemas.Campaign | None:
+def find_object(
+    tiktok: TikTok, wanted: Callable[[schemas.Campaign], bool]
+) -> schemas.Campaign | None:
     """The account's campaign object that `wanted`, newest page first (§5.4 lists objects
     in creation order, 5 a page, so a new one is on the last page)."""
     first = tiktok.client.campaigns_page(tiktok.account_id, campaign_type="CAMPAIGN")
     for number in range(max(first.page_info.total_page, 1), 0, -1):
-        page = first if number == 1 else tiktok.client.campaigns_page(
-            tiktok.account_id, campaign_type="CAMPAIGN", page=number)
+        page = (
+            first
+            if number == 1
+            else tiktok.client.campaigns_page(
+                tiktok.account_id, campaign_type="CAMPAIGN", page=number
+            )
+        )
         found = next((obj for obj in reversed(page.campaigns) if wanted(obj)), None)
         if found is not None:
             return found
@@ -270,12 +315,14 @@ def remind_link_request(post: Post, actor: services.Actor, tiktok: TikTok) -> Li
     return _reminded(request, _link(request, tiktok), actor)
 
 
-def _reminded(request: LinkRequest, info: schemas.LinkInfo, actor: services.Actor
-              ) -> LinkRequest:
+def _reminded(request: LinkRequest, info: schemas.LinkInfo, actor: services.Actor) -> LinkRequest:
     services.link_seen(request, info, reminder=True)
-    services.record_remedy(request.post, Kind.REMINDER,
-                           f"{request.link_request_id} (request {request.number_of_requests})",
-                           actor)
+    services.record_remedy(
+        request.post,
+        Kind.REMINDER,
+        f"{request.link_request_id} (request {request.number_of_requests})",
+        actor,
+    )
     return request
 
 
@@ -283,12 +330,16 @@ def revoke_link_request(post: Post, actor: services.Actor, tiktok: TikTok) -> Li
     """Withdraw a request the creator has not answered yet."""
     request = _request_of(post)
     if request.status != LinkStatus.IN_REVIEW:
-        raise Refused("not_in_review", f"The linking request is "
-                                       f"{request.get_status_display().lower()}: only one "
-                                       "waiting for the creator can be revoked.")
+        raise Refused(
+            "not_in_review",
+            f"The linking request is "
+            f"{request.get_status_display().lower()}: only one "
+            "waiting for the creator can be revoked.",
+        )
     try:
-        info = tiktok.client.revoke_link(tiktok.account_id, request.tiktok_campaign_id,
-                                         post.video_id)
+        info = tiktok.client.revoke_link(
+            tiktok.account_id, request.tiktok_campaign_id, post.video_id
+        )
     except errors.InvalidParams:
         info = _revoked_already(request, tiktok)
     except errors.TikTokError as exc:
@@ -302,19 +353,27 @@ def _revoked_already(request: LinkRequest, tiktok: TikTok) -> schemas.LinkInfo:
     """TikTok refused the REVOKE: an earlier one went through, or the creator answered."""
     info = _lookup(request, tiktok)
     if info is None or info.status != "REVOKE":
-        raise Refused("not_in_review", "TikTok says the request is no longer in review: the "
-                                       "creator answered it meanwhile.")
+        raise Refused(
+            "not_in_review",
+            "TikTok says the request is no longer in review: the creator answered it meanwhile.",
+        )
     return info
 
 
 def invite_link_of(post: Post) -> InviteLink:
     """The creator's invite-link object on the post's campaign (newest that TikTok has)."""
-    links = InviteLink.objects.filter(campaign_id=post.campaign_id, creator_id=post.creator_id
-                                      ).exclude(tiktok_campaign_id="").order_by("-sequence")
+    links = (
+        InviteLink.objects.filter(campaign_id=post.campaign_id, creator_id=post.creator_id)
+        .exclude(tiktok_campaign_id="")
+        .order_by("-sequence")
+    )
     link = links.exclude(status=InviteLink.Status.RETIRED).first() or links.first()
     if link is None:
-        raise Refused("no_invite_link", "The creator has no invite link on TikTok yet, and a "
-                                        "linking request needs one: send a campaign code.")
+        raise Refused(
+            "no_invite_link",
+            "The creator has no invite link on TikTok yet, and a "
+            "linking request needs one: send a campaign code.",
+        )
     return link
 
 
@@ -335,14 +394,17 @@ def _check_reminder(request: LinkRequest) -> None:
     last = request.last_reminded_at or request.requested_at
     if last and timezone.now() < last + every:
         hours = every.total_seconds() / 3600
-        raise Refused("reminder_too_soon", f"The last request went out {timesince(last)} ago: "
-                                           f"remind at most every {hours:g} h.")
+        raise Refused(
+            "reminder_too_soon",
+            f"The last request went out {timesince(last)} ago: remind at most every {hours:g} h.",
+        )
 
 
 def _link(request: LinkRequest, tiktok: TikTok) -> schemas.LinkInfo:
     try:
-        return tiktok.client.link_video(tiktok.account_id, request.tiktok_campaign_id,
-                                        request.post.video_id)
+        return tiktok.client.link_video(
+            tiktok.account_id, request.tiktok_campaign_id, request.post.video_id
+        )
     except errors.TikTokError as exc:
         raise _failed_write(exc, request) from exc
 
@@ -350,9 +412,9 @@ def _link(request: LinkRequest, tiktok: TikTok) -> schemas.LinkInfo:
 def _lookup(request: LinkRequest, tiktok: TikTok) -> schemas.LinkInfo | None:
     """TikTok's view of the request for this video, if it has one."""
     try:
-        for info in tiktok.client.link_statuses(tiktok.account_id,
-                                                campaign_ids=[request.tiktok_campaign_id],
-                                                page_size=PAGE_SIZE):
+        for info in tiktok.client.link_statuses(
+            tiktok.account_id, campaign_ids=[request.tiktok_campaign_id], page_size=PAGE_SIZE
+        ):
             if info.video_id == request.post.video_id:
                 return info
     except errors.TikTokError as exc:
@@ -365,24 +427,31 @@ def _lookup(request: LinkRequest, tiktok: TikTok) -> schemas.LinkInfo | None:
 
 def reconcile(campaign: Campaign, tiktok: TikTok) -> dict[str, int]:
     """Bring remedies and at-risk posts in line with TikTok (run with every scan)."""
-    return {"approved": poll_link_requests(campaign, tiktok),
-            "code_linked": poll_codes(campaign, tiktok),
-            "removed": check_takedowns(campaign, tiktok)}
+    return {
+        "approved": poll_link_requests(campaign, tiktok),
+        "code_linked": poll_codes(campaign, tiktok),
+        "removed": check_takedowns(campaign, tiktok),
+    }
 
 
 def poll_link_requests(campaign: Campaign, tiktok: TikTok) -> int:
     """§6.2 states of the campaign's open requests; approved ones are attributed."""
-    open_requests = LinkRequest.objects.filter(
-        campaign=campaign, status__in=[LinkStatus.PENDING, LinkStatus.IN_REVIEW]
-    ).exclude(status=LinkStatus.PENDING, attempted_at=None).select_related(
-        "post", "campaign", "invite_link", "workspace")
+    open_requests = (
+        LinkRequest.objects.filter(
+            campaign=campaign, status__in=[LinkStatus.PENDING, LinkStatus.IN_REVIEW]
+        )
+        .exclude(status=LinkStatus.PENDING, attempted_at=None)
+        .select_related("post", "campaign", "invite_link", "workspace")
+    )
     wanted = {(r.tiktok_campaign_id, r.post.video_id): r for r in open_requests}
     objects = sorted({object_id for object_id, _ in wanted})
     approved = 0
     for start in range(0, len(objects), IDS_PER_CALL):
-        for info in tiktok.client.link_statuses(tiktok.account_id,
-                                                campaign_ids=objects[start:start + IDS_PER_CALL],
-                                                page_size=PAGE_SIZE):
+        for info in tiktok.client.link_statuses(
+            tiktok.account_id,
+            campaign_ids=objects[start : start + IDS_PER_CALL],
+            page_size=PAGE_SIZE,
+        ):
             request = wanted.get((info.campaign_id, info.video_id))
             if request is not None:
                 approved += _polled(request, info)
@@ -393,8 +462,7 @@ def _polled(request: LinkRequest, info: schemas.LinkInfo) -> int:
     was_pending = request.status == LinkStatus.PENDING
     services.link_seen(request, info)
     if was_pending:  # a LINK that timed out had gone through
-        services.record_remedy(request.post, Kind.LINK_REQUEST, request.link_request_id,
-                               RECONCILER)
+        services.record_remedy(request.post, Kind.LINK_REQUEST, request.link_request_id, RECONCILER)
     if request.status != LinkStatus.APPROVED or request.post.is_linked:
         return 0
     services.attribute(request.workspace, services.link_target(request), request.post.video_id)
@@ -415,8 +483,9 @@ def poll_codes(campaign: Campaign, tiktok: TikTok) -> int:
 def _orders(code: CampaignCode, tiktok: TikTok) -> Iterator[schemas.Order]:
     page = 1
     while True:
-        result = tiktok.client.get_order(tiktok.account_id, campaign_code=code.code, page=page,
-                                         page_size=PAGE_SIZE)
+        result = tiktok.client.get_order(
+            tiktok.account_id, campaign_code=code.code, page=page, page_size=PAGE_SIZE
+        )
         yield from result.orders
         if page >= result.page_info.total_page or not result.orders:
             return
@@ -426,11 +495,16 @@ def _orders(code: CampaignCode, tiktok: TikTok) -> Iterator[schemas.Order]:
 def _attribute_orders(code: CampaignCode, orders: list[schemas.Order]) -> int:
     services.record_orders(code, orders)
     handles = {order.handle_name.lower() for order in orders if order.video_ids}
-    creators = dict(scoped(Creator, code.workspace).filter(handle__in=handles)
-                    .values_list("handle", "pk"))
+    creators = dict(
+        scoped(Creator, code.workspace).filter(handle__in=handles).values_list("handle", "pk")
+    )
     video_ids = [v for order in orders for v in order.video_ids]
-    linked = set(scoped(Post, code.workspace).filter(video_id__in=video_ids)
-                 .exclude(linked_via="").values_list("video_id", flat=True))
+    linked = set(
+        scoped(Post, code.workspace)
+        .filter(video_id__in=video_ids)
+        .exclude(linked_via="")
+        .values_list("video_id", flat=True)
+    )
     count = 0
     for order in orders:
         creator_id = creators.get(order.handle_name.lower())
@@ -442,29 +516,35 @@ def _attribute_orders(code: CampaignCode, orders: list[schemas.Order]) -> int:
 
 
 def code_target(code: CampaignCode, creator_id: int) -> Target:
-    return Target(campaign=code.campaign, creator_id=creator_id, invite_link=None,
-                  linked_via=Post.LinkedVia.CAMPAIGN_CODE,
-                  tiktok_campaign_id=code.tiktok_campaign_id)
+    return Target(
+        campaign=code.campaign,
+        creator_id=creator_id,
+        invite_link=None,
+        linked_via=Post.LinkedVia.CAMPAIGN_CODE,
+        tiktok_campaign_id=code.tiktok_campaign_id,
+    )
 
 
 def check_takedowns(campaign: Campaign, tiktok: TikTok) -> int:
     """An at-risk post missing from the creator's public posts was taken down (§4.3 lists
     live posts only)."""
     by_handle: dict[str, list[Post]] = defaultdict(list)
-    for post in Post.objects.filter(campaign=campaign, compliance=Post.Compliance.AT_RISK
-                                    ).select_related("creator"):
+    for post in Post.objects.filter(
+        campaign=campaign, compliance=Post.Compliance.AT_RISK
+    ).select_related("creator"):
         by_handle[post.creator.handle].append(post)
     removed = 0
     for handle, posts in by_handle.items():
         for start in range(0, len(posts), IDS_PER_CALL):
-            removed += _check_live(tiktok, handle, posts[start:start + IDS_PER_CALL])
+            removed += _check_live(tiktok, handle, posts[start : start + IDS_PER_CALL])
     return removed
 
 
 def _check_live(tiktok: TikTok, handle: str, posts: list[Post]) -> int:
     try:
         page = tiktok.client.creator_videos_page(
-            tiktok.account_id, handle, video_ids=[p.video_id for p in posts], limit=len(posts))
+            tiktok.account_id, handle, video_ids=[p.video_id for p in posts], limit=len(posts)
+        )
     except (errors.InvalidParams, errors.NotFound) as exc:
         log.info("takedown check of @%s: %r", handle, exc)
         return 0

@@ -28,31 +28,45 @@ def by_link_request(
     )
     if request is None:
         return None
-    return Target(campaign=request.campaign, creator_id=request.creator_id,
-                  invite_link=request.invite_link, linked_via=Post.LinkedVia.LINK_REQUEST,
-                  tiktok_campaign_id=campaign_id)
+    return Target(
+        campaign=request.campaign,
+        creator_id=request.creator_id,
+        invite_link=request.invite_link,
+        linked_via=Post.LinkedVia.LINK_REQUEST,
+        tiktok_campaign_id=campaign_id,
+    )
 
 
 def by_campaign_code(
     workspace: Workspace, account_id: str, campaign_id: str, video_id: str
 ) -> Target | None:
-    code = (scoped(CampaignCode, workspace).filter(tiktok_campaign_id=campaign_id)
-            .select_related("campaign").first())
+    code = (
+        scoped(CampaignCode, workspace)
+        .filter(tiktok_campaign_id=campaign_id)
+        .select_related("campaign")
+        .first()
+    )
     if code is None:
         return None
     creator_id = _creator_of(workspace, code, video_id)
     if creator_id is None:
         return None  # reconciliation reads the code's orders, which name the handle
-    return Target(campaign=code.campaign, creator_id=creator_id, invite_link=None,
-                  linked_via=Post.LinkedVia.CAMPAIGN_CODE, tiktok_campaign_id=campaign_id)
+    return Target(
+        campaign=code.campaign,
+        creator_id=creator_id,
+        invite_link=None,
+        linked_via=Post.LinkedVia.CAMPAIGN_CODE,
+        tiktok_campaign_id=campaign_id,
+    )
 
 
 def _creator_of(workspace: Workspace, code: CampaignCode, video_id: str) -> int | None:
     post = scoped(Post, workspace).filter(video_id=video_id).values_list("creator_id", flat=True)
     if post:
         return post[0]
-    creators = list(CodeOrder.objects.filter(campaign_code=code)
-                    .values_list("creator_id", flat=True)[:2])
+    creators = list(
+        CodeOrder.objects.filter(campaign_code=code).values_list("creator_id", flat=True)[:2]
+    )
     return creators[0] if len(creators) == 1 else None
 
 

@@ -100,7 +100,9 @@ def scannable_campaigns(workspace: Workspace) -> QuerySet[Campaign]:
     """TikTok campaigns whose window is open (or closed only a few days ago)."""
     today = timezone.localdate()
     return Campaign.objects.filter(
-        workspace=workspace, tiktok_enabled=True, starts_on__lte=today,
+        workspace=workspace,
+        tiktok_enabled=True,
+        starts_on__lte=today,
         ends_on__gte=today - after_end(),
     )
 
@@ -140,8 +142,7 @@ def windows_by_creator(
     entries = CampaignCreator.objects.filter(campaign__in=campaigns, creator_id__in=creator_ids)
     for creator_id, campaign_id in entries.values_list("creator_id", "campaign_id"):
         c = by_id[campaign_id]
-        windows[creator_id].append(detection.window(c.pk, c.hashtags, c.starts_on, c.ends_on,
-                                                    zone))
+        windows[creator_id].append(detection.window(c.pk, c.hashtags, c.starts_on, c.ends_on, zone))
     return dict(windows)
 
 
@@ -151,14 +152,21 @@ def targets(creator_ids: list[int], windows: dict[int, list[detection.Window]]) 
     return [_target(pk, handle, windows[pk], cursors.get(pk)) for pk, handle in creators]
 
 
-def _target(creator_id: int, handle: str, windows: list[detection.Window],
-            cursor: ScanCursor | None) -> Target:
+def _target(
+    creator_id: int, handle: str, windows: list[detection.Window], cursor: ScanCursor | None
+) -> Target:
     since = min(window.starts for window in windows)
     target = Target(creator_id, handle, since)
     if cursor is None or cursor.covered_since is None or cursor.covered_since > since:
         return target  # never read back that far: read it all
-    return Target(creator_id, handle, since, cursor.covered_since, cursor.newest_video_id,
-                  cursor.newest_published_at)
+    return Target(
+        creator_id,
+        handle,
+        since,
+        cursor.covered_since,
+        cursor.newest_video_id,
+        cursor.newest_published_at,
+    )
 
 
 # -- Reading --------------------------------------------------------------------------------
@@ -182,17 +190,26 @@ def read_new_videos(client: TikTokClient, account_id: str, target: Target) -> Re
     read, cursor = Read(target), None
     try:
         for _ in range(max_pages()):
-            page = client.creator_videos_page(account_id, target.handle, cursor=cursor,
-                                              limit=page_size())
+            page = client.creator_videos_page(
+                account_id, target.handle, cursor=cursor, limit=page_size()
+            )
             read.calls += 1
             info = page.page_info
-            if _take(read, page.posts) or not (info.has_more and page.posts) or info.cursor in (
-                    None, cursor):
+            if (
+                _take(read, page.posts)
+                or not (info.has_more and page.posts)
+                or info.cursor in (None, cursor)
+            ):
                 read.complete = True
                 break
             cursor = info.cursor
-    except (errors.InvalidParams, errors.NotFound, errors.TransientServerError,
-            errors.ConnectionFailed, errors.UnexpectedResponse) as exc:
+    except (
+        errors.InvalidParams,
+        errors.NotFound,
+        errors.TransientServerError,
+        errors.ConnectionFailed,
+        errors.UnexpectedResponse,
+    ) as exc:
         read.error = f"@{target.handle}: {exc.message or type(exc).__name__}"
         log.info("compliance scan of %s", read.error)
     return read
@@ -213,8 +230,9 @@ def _reached(target: Target, video: detection.PublicVideo) -> bool:
     if target.stop_id and video.video_id == target.stop_id:
         return True
     at = video.published_at
-    return at is not None and (at < target.since or (target.stop_at is not None
-                                                      and at < target.stop_at))
+    return at is not None and (
+        at < target.since or (target.stop_at is not None and at < target.stop_at)
+    )
 
 
 def _tally(scan: Scan, reads: list[Read], failures: int) -> int:
@@ -235,4 +253,4 @@ def _tally(scan: Scan, reads: list[Read], failures: int) -> int:
 
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

@@ -46,8 +46,12 @@ if TYPE_CHECKING:
     from inviteflow.compliance.scanning import Read
 
 Compliance, LinkedVia = Post.Compliance, Post.LinkedVia
-LINK_STATUSES = {"IN_REVIEW": LinkRequest.Status.IN_REVIEW, "APPROVE": LinkRequest.Status.APPROVED,
-                 "REJECTED": LinkRequest.Status.REJECTED, "REVOKE": LinkRequest.Status.REVOKED}
+LINK_STATUSES = {
+    "IN_REVIEW": LinkRequest.Status.IN_REVIEW,
+    "APPROVE": LinkRequest.Status.APPROVED,
+    "REJECTED": LinkRequest.Status.REJECTED,
+    "REVOKE": LinkRequest.Status.REVOKED,
+}
 CHUNK = 500
 
 
@@ -59,8 +63,9 @@ def takedown_grace() -> timedelta:
 def brand_of(workspace: Workspace) -> frozenset[str]:
     """The handles a brand mention may use: workspace name and slug, TikTok One account name."""
     names = [workspace.name, workspace.slug]
-    names += TikTokConnection.objects.filter(workspace=workspace).values_list("account_name",
-                                                                             flat=True)
+    names += TikTokConnection.objects.filter(workspace=workspace).values_list(
+        "account_name", flat=True
+    )
     return detection.brand_handles(names)
 
 
@@ -68,8 +73,11 @@ def brand_of(workspace: Workspace) -> frozenset[str]:
 
 
 def record_reads(
-    workspace: Workspace, campaigns: dict[int, Campaign],
-    windows: dict[int, list[detection.Window]], brand: frozenset[str], reads: list[Read],
+    workspace: Workspace,
+    campaigns: dict[int, Campaign],
+    windows: dict[int, list[detection.Window]],
+    brand: frozenset[str],
+    reads: list[Read],
 ) -> int:
     """Flag the unknown posts that look like campaign content; advance the cursors."""
     fresh = [read for read in reads if not read.error]
@@ -78,11 +86,13 @@ def record_reads(
     for read in fresh:
         creator_id = read.target.creator_id
         for video in read.videos:
-            hit = None if video.video_id in known else detection.match(
-                video, windows[creator_id], brand)
+            hit = (
+                None
+                if video.video_id in known
+                else detection.match(video, windows[creator_id], brand)
+            )
             if hit is not None:
-                found += flag(workspace, campaigns[hit.campaign_id], creator_id, video,
-                              hit.markers)
+                found += flag(workspace, campaigns[hit.campaign_id], creator_id, video, hit.markers)
     _advance_cursors(workspace, fresh)
     return found
 
@@ -90,39 +100,62 @@ def record_reads(
 def _known_video_ids(workspace: Workspace, video_ids: list[str]) -> set[str]:
     known: set[str] = set()
     for start in range(0, len(video_ids), CHUNK):
-        chunk = video_ids[start:start + CHUNK]
-        known.update(Post.objects.filter(workspace=workspace, video_id__in=chunk)
-                     .values_list("video_id", flat=True))
+        chunk = video_ids[start : start + CHUNK]
+        known.update(
+            Post.objects.filter(workspace=workspace, video_id__in=chunk).values_list(
+                "video_id", flat=True
+            )
+        )
     return known
 
 
-def flag(workspace: Workspace, campaign: Campaign, creator_id: int,
-         video: detection.PublicVideo, markers: list[str]) -> bool:
+def flag(
+    workspace: Workspace,
+    campaign: Campaign,
+    creator_id: int,
+    video: detection.PublicVideo,
+    markers: list[str],
+) -> bool:
     """An unlinked post at risk of takedown; False when it has a post already (a race)."""
     assert video.published_at is not None
     post = Post(
-        workspace=workspace, campaign=campaign, creator_id=creator_id, video_id=video.video_id,
-        linked_via=LinkedVia.NOT_LINKED, compliance=Compliance.AT_RISK, caption=video.caption,
-        hashtags=list(video.hashtags), published_at=video.published_at,
-        review_state=Post.ReviewState.PUBLISHED, found_by=Post.FoundBy.COMPLIANCE_SCAN,
+        workspace=workspace,
+        campaign=campaign,
+        creator_id=creator_id,
+        video_id=video.video_id,
+        linked_via=LinkedVia.NOT_LINKED,
+        compliance=Compliance.AT_RISK,
+        caption=video.caption,
+        hashtags=list(video.hashtags),
+        published_at=video.published_at,
+        review_state=Post.ReviewState.PUBLISHED,
+        found_by=Post.FoundBy.COMPLIANCE_SCAN,
         details_fetched_at=timezone.now(),
     )
     posts.evaluate(post, campaign)
     try:
         with transaction.atomic():
             post.save()
-            Finding.objects.create(workspace=workspace, post=post, markers=markers,
-                                   takedown_at=video.published_at + takedown_grace())
+            Finding.objects.create(
+                workspace=workspace,
+                post=post,
+                markers=markers,
+                takedown_at=video.published_at + takedown_grace(),
+            )
     except IntegrityError:
         return False  # a webhook or another scan brought it first
     return True
 
 
 def _advance_cursors(workspace: Workspace, reads: list[Read]) -> None:
-    rows = [ScanCursor(workspace=workspace, creator_id=read.target.creator_id, **_cursor(read))
-            for read in reads]
+    rows = [
+        ScanCursor(workspace=workspace, creator_id=read.target.creator_id, **_cursor(read))
+        for read in reads
+    ]
     ScanCursor.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["creator"],
+        rows,
+        update_conflicts=True,
+        unique_fields=["creator"],
         update_fields=["newest_video_id", "newest_published_at", "covered_since", "scanned_at"],
     )
 
@@ -137,7 +170,8 @@ def _cursor(read: Read) -> dict[str, object]:
     return {
         "newest_video_id": newest.video_id if newest else target.stop_id,
         "newest_published_at": newest.published_at if newest else target.stop_at,
-        "covered_since": covered, "scanned_at": timezone.now(),
+        "covered_since": covered,
+        "scanned_at": timezone.now(),
     }
 
 
@@ -146,7 +180,8 @@ def mark_removed(post: Post) -> bool:
     now = timezone.now()
     with transaction.atomic():
         changed = Post.objects.filter(pk=post.pk, compliance=Compliance.AT_RISK).update(
-            compliance=Compliance.REMOVED, counts=False, awaiting_checks=False, updated_at=now)
+            compliance=Compliance.REMOVED, counts=False, awaiting_checks=False, updated_at=now
+        )
         if changed:
             Finding.objects.filter(post_id=post.pk).update(removed_at=now)
     return bool(changed)
@@ -169,8 +204,11 @@ def next_code(campaign: Campaign) -> CampaignCode | None:
     try:
         with transaction.atomic():
             return CampaignCode.objects.create(
-                workspace_id=campaign.workspace_id, campaign=campaign, sequence=sequence,
-                brand_name=campaign.workspace.name[:60], intent_name=intent[:60],
+                workspace_id=campaign.workspace_id,
+                campaign=campaign,
+                sequence=sequence,
+                brand_name=campaign.workspace.name[:60],
+                intent_name=intent[:60],
             )
     except IntegrityError:
         return None
@@ -190,8 +228,12 @@ def forget_attempt(row: CampaignCode | LinkRequest) -> None:
 
 def code_issued(code: CampaignCode, campaign_code: str, invite_link: str) -> None:
     CampaignCode.objects.filter(pk=code.pk).update(
-        status=CampaignCode.Status.ACTIVE, code=campaign_code, invite_link=invite_link,
-        attempted_at=None, issued_at=timezone.now(), failure_message="",
+        status=CampaignCode.Status.ACTIVE,
+        code=campaign_code,
+        invite_link=invite_link,
+        attempted_at=None,
+        issued_at=timezone.now(),
+        failure_message="",
     )
 
 
@@ -203,7 +245,8 @@ def code_located(code: CampaignCode, tiktok_campaign_id: str) -> None:
 def code_failed(code: CampaignCode, message: str) -> None:
     """TikTok refused the code: the next one gets a new slot."""
     CampaignCode.objects.filter(pk=code.pk).update(
-        status=CampaignCode.Status.FAILED, attempted_at=None, failure_message=message[:2000])
+        status=CampaignCode.Status.FAILED, attempted_at=None, failure_message=message[:2000]
+    )
 
 
 def record_orders(code: CampaignCode, orders: Iterable[schemas.Order]) -> None:
@@ -211,8 +254,15 @@ def record_orders(code: CampaignCode, orders: Iterable[schemas.Order]) -> None:
     by_handle = {order.handle_name.lower(): order.order_id for order in orders}
     creators = scoped(Creator, code.workspace).filter(handle__in=list(by_handle))
     CodeOrder.objects.bulk_create(
-        [CodeOrder(workspace_id=code.workspace_id, campaign_code=code, creator=creator,
-                   order_id=by_handle[creator.handle]) for creator in creators],
+        [
+            CodeOrder(
+                workspace_id=code.workspace_id,
+                campaign_code=code,
+                creator=creator,
+                order_id=by_handle[creator.handle],
+            )
+            for creator in creators
+        ],
         ignore_conflicts=True,
     )
 
@@ -220,13 +270,21 @@ def record_orders(code: CampaignCode, orders: Iterable[schemas.Order]) -> None:
 # -- Linking requests -------------------------------------------------------------------------
 
 
-def link_request_for(post: Post, invite_link_id: int | None, tiktok_campaign_id: str,
-                     ) -> LinkRequest:
-    request, _ = LinkRequest.objects.get_or_create(post=post, defaults={
-        "workspace_id": post.workspace_id, "campaign_id": post.campaign_id,
-        "creator_id": post.creator_id, "invite_link_id": invite_link_id,
-        "tiktok_campaign_id": tiktok_campaign_id,
-    })
+def link_request_for(
+    post: Post,
+    invite_link_id: int | None,
+    tiktok_campaign_id: str,
+) -> LinkRequest:
+    request, _ = LinkRequest.objects.get_or_create(
+        post=post,
+        defaults={
+            "workspace_id": post.workspace_id,
+            "campaign_id": post.campaign_id,
+            "creator_id": post.creator_id,
+            "invite_link_id": invite_link_id,
+            "tiktok_campaign_id": tiktok_campaign_id,
+        },
+    )
     return request
 
 
@@ -235,16 +293,20 @@ def link_seen(request: LinkRequest, info: schemas.LinkInfo, *, reminder: bool = 
     now = timezone.now()
     status = LINK_STATUSES.get(info.status, request.status)
     values: dict[str, object] = {
-        "status": status, "link_request_id": info.link_request_id or request.link_request_id,
+        "status": status,
+        "link_request_id": info.link_request_id or request.link_request_id,
         "number_of_requests": info.number_of_requests or request.number_of_requests,
-        "attempted_at": None, "checked_at": now,
+        "attempted_at": None,
+        "checked_at": now,
     }
     if request.requested_at is None:
         values["requested_at"] = now
     if reminder:
         values |= {"reminders_sent": request.reminders_sent + 1, "last_reminded_at": now}
-    if status != request.status and status in (LinkRequest.Status.APPROVED,
-                                               LinkRequest.Status.REJECTED):
+    if status != request.status and status in (
+        LinkRequest.Status.APPROVED,
+        LinkRequest.Status.REJECTED,
+    ):
         values["decided_at"] = now
     LinkRequest.objects.filter(pk=request.pk).update(**values)
     for name, value in values.items():
@@ -252,9 +314,13 @@ def link_seen(request: LinkRequest, info: schemas.LinkInfo, *, reminder: bool = 
 
 
 def link_target(request: LinkRequest) -> Target:
-    return Target(campaign=request.campaign, creator_id=request.creator_id,
-                  invite_link=request.invite_link, linked_via=LinkedVia.LINK_REQUEST,
-                  tiktok_campaign_id=request.tiktok_campaign_id)
+    return Target(
+        campaign=request.campaign,
+        creator_id=request.creator_id,
+        invite_link=request.invite_link,
+        linked_via=LinkedVia.LINK_REQUEST,
+        tiktok_campaign_id=request.tiktok_campaign_id,
+    )
 
 
 # -- The audit trail and emails to creators ---------------------------------------------------
@@ -278,8 +344,13 @@ def email_creator(post: Post, template_key: str, actor: Actor) -> Emailed:
     """The shipped template (or the campaign's own version) to the post's creator, once per
     post: the post is the send-again token, so a retry or double click sends nothing new."""
     template = template_for(post.campaign, template_key)
-    batch = outreach.send_outreach(post.campaign, template, [post.creator], actor.user,
-                                   send_again_token=f"compliance-post-{post.pk}")
+    batch = outreach.send_outreach(
+        post.campaign,
+        template,
+        [post.creator],
+        actor.user,
+        send_again_token=f"compliance-post-{post.pk}",
+    )
     outcome = (batch.skipped or batch.blocked or [{}])[0]
     return Emailed(batch, "queued" if batch.queued else f"not sent: {outcome.get('reason')}")
 
@@ -295,15 +366,22 @@ def has_remedy(post: Post, kind: str) -> bool:
     return Remedy.objects.filter(post=post, kind=kind).exists()
 
 
-def record_remedy(post: Post, kind: str, detail: str, actor: Actor,
-                  emailed: Emailed | None = None) -> Remedy | None:
+def record_remedy(
+    post: Post, kind: str, detail: str, actor: Actor, emailed: Emailed | None = None
+) -> Remedy | None:
     """None when this post already has its one campaign code or linking request recorded."""
     try:
         with transaction.atomic():
             return Remedy.objects.create(
-                workspace_id=post.workspace_id, post=post, campaign_id=post.campaign_id,
-                creator_id=post.creator_id, kind=kind, detail=detail[:200], actor=actor.user,
-                actor_label=actor.label[:200], email_batch=emailed.batch if emailed else None,
+                workspace_id=post.workspace_id,
+                post=post,
+                campaign_id=post.campaign_id,
+                creator_id=post.creator_id,
+                kind=kind,
+                detail=detail[:200],
+                actor=actor.user,
+                actor_label=actor.label[:200],
+                email_batch=emailed.batch if emailed else None,
                 email_status=emailed.status[:300] if emailed else "",
             )
     except IntegrityError:
@@ -316,8 +394,9 @@ def record_remedy(post: Post, kind: str, detail: str, actor: Actor,
 def open_digest(workspace: Workspace) -> Digest | None:
     """Posts newly at risk go to the managers in one email, sent after commit."""
     with transaction.atomic():
-        new = Finding.objects.filter(workspace=workspace, digest=None,
-                                     post__compliance=Compliance.AT_RISK)
+        new = Finding.objects.filter(
+            workspace=workspace, digest=None, post__compliance=Compliance.AT_RISK
+        )
         ids = list(new.values_list("pk", flat=True))
         if not ids:
             return None
@@ -328,13 +407,17 @@ def open_digest(workspace: Workspace) -> Digest | None:
 
 
 def claim_digest(digest: Digest) -> bool:
-    return bool(Digest.objects.filter(pk=digest.pk, claimed_at=None, sent_at=None)
-                .update(claimed_at=timezone.now()))
+    return bool(
+        Digest.objects.filter(pk=digest.pk, claimed_at=None, sent_at=None).update(
+            claimed_at=timezone.now()
+        )
+    )
 
 
 def digest_sent(digest: Digest, recipients: list[str]) -> None:
-    Digest.objects.filter(pk=digest.pk).update(sent_at=timezone.now(), recipients=recipients,
-                                               error="")
+    Digest.objects.filter(pk=digest.pk).update(
+        sent_at=timezone.now(), recipients=recipients, error=""
+    )
 
 
 def digest_failed(digest: Digest, error: str) -> None:
@@ -363,7 +446,8 @@ def request_scan(campaign: Campaign) -> ComplianceScan:
 
 def scan_state(campaign: Campaign) -> ComplianceScan:
     state, _ = ComplianceScan.objects.get_or_create(
-        campaign=campaign, defaults={"workspace_id": campaign.workspace_id})
+        campaign=campaign, defaults={"workspace_id": campaign.workspace_id}
+    )
     return state
 
 
@@ -373,8 +457,9 @@ def scans_started(campaigns: Iterable[Campaign]) -> QuerySet[ComplianceScan]:
     return states
 
 
-def scans_finished(states: QuerySet[ComplianceScan], figures: dict[str, int],
-                   error: str = "") -> None:
+def scans_finished(
+    states: QuerySet[ComplianceScan], figures: dict[str, int], error: str = ""
+) -> None:
     states.update(finished_at=timezone.now(), last_error=error[:2000], **figures)
 
 

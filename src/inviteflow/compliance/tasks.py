@@ -33,8 +33,9 @@ def scan_campaign(campaign_id: int) -> dict[str, object]:
     if campaign is None:
         return {}
     states = services.scans_started([campaign])
-    return _run(campaign.workspace, states, [campaign],
-                lambda scan: scanning.scan_campaign(scan, campaign))
+    return _run(
+        campaign.workspace, states, [campaign], lambda scan: scanning.scan_campaign(scan, campaign)
+    )
 
 
 @task()
@@ -48,8 +49,12 @@ def scan_workspace(workspace_id: int) -> dict[str, object]:
     return _run(workspace, states, campaigns, scanning.scan_workspace)
 
 
-def _run(workspace: Workspace, states: QuerySet[ComplianceScan], campaigns: list[Campaign],
-         scan_creators: Callable[[scanning.Scan], object]) -> dict[str, object]:
+def _run(
+    workspace: Workspace,
+    states: QuerySet[ComplianceScan],
+    campaigns: list[Campaign],
+    scan_creators: Callable[[scanning.Scan], object],
+) -> dict[str, object]:
     scan, error = None, ""
     try:
         with remedies.tiktok_for(workspace) as tiktok:
@@ -72,16 +77,23 @@ def _run(workspace: Workspace, states: QuerySet[ComplianceScan], campaigns: list
 def _figures(scan: scanning.Scan | None) -> dict[str, int]:
     if scan is None:
         return {"creators_scanned": 0, "videos_seen": 0, "calls": 0, "found": 0}
-    return {"creators_scanned": scan.creators_scanned, "videos_seen": scan.videos_seen,
-            "calls": scan.calls, "found": scan.found}
+    return {
+        "creators_scanned": scan.creators_scanned,
+        "videos_seen": scan.videos_seen,
+        "calls": scan.calls,
+        "found": scan.found,
+    }
 
 
 @task()
 def scan_all() -> int:
     """Enqueue a scan of every connected workspace that has a campaign to scan."""
     connected = TikTokConnection.objects.filter(status=TikTokConnection.Status.CONNECTED)
-    workspaces = [w for w in Workspace.objects.filter(pk__in=connected.values("workspace_id"))
-                  if scanning.scannable_campaigns(w).exists()]
+    workspaces = [
+        w
+        for w in Workspace.objects.filter(pk__in=connected.values("workspace_id"))
+        if scanning.scannable_campaigns(w).exists()
+    ]
     for workspace in workspaces:
         scan_workspace.enqueue(workspace.pk)
     return len(workspaces)
@@ -105,8 +117,9 @@ def send_digest(digest_id: int) -> int:
 
 @task()
 def send_pending_digests() -> int:
-    pending = list(Digest.objects.filter(sent_at=None, claimed_at=None).values_list("pk",
-                                                                                  flat=True))
+    pending = list(
+        Digest.objects.filter(sent_at=None, claimed_at=None).values_list("pk", flat=True)
+    )
     for digest_id in pending:
         send_digest.enqueue(digest_id)
     return len(pending)

@@ -43,15 +43,20 @@ def _post(request: HttpRequest, post_id: int) -> Post:
 def panel_context(campaign: Campaign, summary: bool) -> dict[str, Any]:
     at_risk = queries.at_risk(campaign)
     context: dict[str, Any] = {
-        "section": SECTION, "campaign": campaign, "summary": summary,
-        "counts": queries.counts(campaign), "scan": queries.scan_of(campaign),
-        "at_risk": list(at_risk[:SUMMARY_ROWS if summary else PAGE_ROWS]),
+        "section": SECTION,
+        "campaign": campaign,
+        "summary": summary,
+        "counts": queries.counts(campaign),
+        "scan": queries.scan_of(campaign),
+        "at_risk": list(at_risk[: SUMMARY_ROWS if summary else PAGE_ROWS]),
     }
     if not summary:
-        context |= {"creators": queries.by_creator(campaign),
-                    "resolved": list(queries.resolved(campaign)[:PAGE_ROWS]),
-                    "remedies": list(queries.remedies_of(campaign)[:PAGE_ROWS]),
-                    "codes": list(queries.codes_of(campaign))}
+        context |= {
+            "creators": queries.by_creator(campaign),
+            "resolved": list(queries.resolved(campaign)[:PAGE_ROWS]),
+            "remedies": list(queries.remedies_of(campaign)[:PAGE_ROWS]),
+            "codes": list(queries.codes_of(campaign)),
+        }
     return context
 
 
@@ -59,8 +64,9 @@ def panel_context(campaign: Campaign, summary: bool) -> dict[str, Any]:
 def campaign_compliance(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """Counts, creators, posts at risk (oldest first) with their remedies, the audit trail."""
     context = panel_context(_campaign(request, campaign_id), summary=False)
-    return render_page_or_partial(request, "compliance/campaign.html",
-                                  "compliance/htmx/panel.html", context)
+    return render_page_or_partial(
+        request, "compliance/campaign.html", "compliance/htmx/panel.html", context
+    )
 
 
 @workspace_view()
@@ -87,8 +93,9 @@ def send_campaign_code(request: HttpRequest, post_id: int) -> HttpResponse:
             code = remedies.send_campaign_code(post, _actor(request), tiktok)
     except remedies.Refused as exc:
         return _done(request, post.campaign, exc.message, ok=False)
-    return _done(request, post.campaign,
-                 f"Campaign code {code.code} sent to @{post.creator.handle}.")
+    return _done(
+        request, post.campaign, f"Campaign code {code.code} sent to @{post.creator.handle}."
+    )
 
 
 @require_POST
@@ -104,21 +111,26 @@ def link_request(request: HttpRequest, post_id: int) -> HttpResponse:
             sent = action(post, _actor(request), tiktok)
     except remedies.Refused as exc:
         return _done(request, post.campaign, exc.message, ok=False)
-    return _done(request, post.campaign,
-                 f"Linking request for @{post.creator.handle}: {sent.get_status_display()}.")
+    return _done(
+        request,
+        post.campaign,
+        f"Linking request for @{post.creator.handle}: {sent.get_status_display()}.",
+    )
 
 
 def _actor(request: HttpRequest) -> services.Actor:
     return services.Actor(request.user, request.user.email)  # type: ignore[arg-type,union-attr]
 
 
-def _done(request: HttpRequest, campaign: Campaign, message: str, ok: bool = True
-          ) -> HttpResponse:
+def _done(request: HttpRequest, campaign: Campaign, message: str, ok: bool = True) -> HttpResponse:
     """HTMX: the panel again, with the outcome; others: back to the compliance page."""
     if getattr(request, "htmx", False):
         context = panel_context(campaign, summary=request.POST.get("view") == "summary")
         context["notice"] = {"ok": ok, "text": message}
         return render(request, "compliance/htmx/panel.html", context, status=200)
     (messages.success if ok else messages.error)(request, message)
-    return redirect("compliance_campaign", slug=request.workspace.slug,  # type: ignore[attr-defined]
-                    campaign_id=campaign.pk)
+    return redirect(
+        "compliance_campaign",
+        slug=request.workspace.slug,  # type: ignore[attr-defined]
+        campaign_id=campaign.pk,
+    )

@@ -14,7 +14,13 @@ class CreatorAdmin(admin.ModelAdmin):
 @admin.register(CsvImport)
 class CsvImportAdmin(admin.ModelAdmin):
     list_display = [
-        "filename", "workspace", "status", "total", "processed", "imported", "created_at",
+        "filename",
+        "workspace",
+        "status",
+        "total",
+        "processed",
+        "imported",
+        "created_at",
     ]
     list_filter = ["status", "workspace"]
     readonly_fields = ["rows", "errors", "duplicates"]

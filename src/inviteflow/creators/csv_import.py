@@ -17,8 +17,13 @@ from inviteflow.creators.validation import CreatorFields, field_problems
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 COLUMN_ALIASES = {
-    "name": "name", "email": "email", "e_mail": "email", "handle": "handle",
-    "tiktok": "handle", "tiktok_handle": "handle", "notes": "notes",
+    "name": "name",
+    "email": "email",
+    "e_mail": "email",
+    "handle": "handle",
+    "tiktok": "handle",
+    "tiktok_handle": "handle",
+    "notes": "notes",
 }
 REQUIRED_COLUMNS = ("name", "handle")
 
@@ -79,8 +84,10 @@ def _columns(header: list[str] | None) -> dict[str, int]:
             columns[canonical] = position
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
-        raise file_error(f"the header row has no {' or '.join(repr(m) for m in missing)} column "
-                         "(expected columns: name, email, handle (or tiktok), notes)")
+        raise file_error(
+            f"the header row has no {' or '.join(repr(m) for m in missing)} column "
+            "(expected columns: name, email, handle (or tiktok), notes)"
+        )
     return columns
 
 
@@ -101,13 +108,15 @@ def _records(reader: Any) -> Any:
 
 
 def _check_row(parsed: ParsedCsv, line: int, columns: dict[str, int], record: list[str]) -> None:
-    values = {name: record[pos].strip() if pos < len(record) else ""
-              for name, pos in columns.items()}
+    values = {
+        name: record[pos].strip() if pos < len(record) else "" for name, pos in columns.items()
+    }
     fields = CreatorFields.normalised(**values)
     problems = field_problems(fields)
     for name, reason in problems.items():
-        parsed.errors.append({"line": line, "field": name, "reason": reason,
-                              "value": values.get(name, "")[:200]})
+        parsed.errors.append(
+            {"line": line, "field": name, "reason": reason, "value": values.get(name, "")[:200]}
+        )
     if not problems:
         parsed.rows.append({"line": line, **fields.as_dict()})
 

@@ -8,8 +8,11 @@ from inviteflow.creators.validation import NAME_MAX
 
 class CreatorForm(forms.Form):
     name = forms.CharField(max_length=NAME_MAX)
-    handle = forms.CharField(label="TikTok handle", max_length=200,
-                             help_text="With or without @; a profile URL works too.")
+    handle = forms.CharField(
+        label="TikTok handle",
+        max_length=200,
+        help_text="With or without @; a profile URL works too.",
+    )
     email = forms.CharField(required=False, widget=forms.EmailInput)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
 

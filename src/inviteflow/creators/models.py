@@ -13,7 +13,11 @@ class Creator(models.Model):
     handle = models.CharField(max_length=24, help_text="TikTok handle, lower-case, without @")
     notes = models.TextField(blank=True)
     source_import = models.ForeignKey(
-        "CsvImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="creators",
+        "CsvImport",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="creators",
         help_text="The CSV import that added this creator, if any",
     )
     created_at = models.DateTimeField(default=timezone.now)

@@ -56,8 +56,9 @@ def delete_creator(creator: Creator) -> None:
     creator.delete()
 
 
-def _validated(workspace: Workspace, fields: CreatorFields,
-               exclude_pk: int | None = None) -> CreatorFields:
+def _validated(
+    workspace: Workspace, fields: CreatorFields, exclude_pk: int | None = None
+) -> CreatorFields:
     problems = field_problems(fields)
     if "handle" not in problems and _handle_taken(workspace, fields.handle, exclude_pk):
         problems["handle"] = _taken_message(fields.handle)
@@ -89,29 +90,36 @@ def _save_unique(creator: Creator) -> None:
 # --- CSV import: preview --------------------------------------------------------------------
 
 
-def preview_import(workspace: Workspace, content: bytes, filename: str = "",
-                   created_by: User | None = None) -> CsvImport:
+def preview_import(
+    workspace: Workspace, content: bytes, filename: str = "", created_by: User | None = None
+) -> CsvImport:
     """Read the file into a CsvImport waiting for confirmation. No creator changes here."""
     parsed = parse_creators_csv(content)
     existing = _existing_handles(workspace, [row["handle"] for row in parsed.rows])
     rows, duplicates = split_duplicates(parsed.rows, existing)
     return CsvImport.objects.create(
-        workspace=workspace, created_by=created_by, filename=filename[:255], rows=rows,
-        errors=parsed.errors, duplicates=duplicates, total=len(rows),
+        workspace=workspace,
+        created_by=created_by,
+        filename=filename[:255],
+        rows=rows,
+        errors=parsed.errors,
+        duplicates=duplicates,
+        total=len(rows),
     )
 
 
 def _existing_handles(workspace: Workspace, handles: list[str]) -> set[str]:
     found: set[str] = set()
     for chunk in _chunks(handles, CHUNK_ROWS):  # stays under SQLite's bound-parameter limit
-        found.update(scoped(Creator, workspace).filter(handle__in=chunk)
-                     .values_list("handle", flat=True))
+        found.update(
+            scoped(Creator, workspace).filter(handle__in=chunk).values_list("handle", flat=True)
+        )
     return found
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 # --- CSV import: confirm --------------------------------------------------------------------
@@ -173,9 +181,11 @@ def _claim(import_id: int) -> bool:
     claimable = Q(status=CsvImport.Status.QUEUED) | Q(
         status=CsvImport.Status.RUNNING, started_at__lt=now - STALE_CLAIM_AFTER
     )
-    return bool(CsvImport.objects.filter(claimable, pk=import_id).update(
-        status=CsvImport.Status.RUNNING, started_at=now, processed=0
-    ))
+    return bool(
+        CsvImport.objects.filter(claimable, pk=import_id).update(
+            status=CsvImport.Status.RUNNING, started_at=now, processed=0
+        )
+    )
 
 
 def _prepare(csv_import: CsvImport) -> tuple[list[Creator], list[dict[str, Any]]]:
@@ -195,20 +205,26 @@ def _prepare(csv_import: CsvImport) -> tuple[list[Creator], list[dict[str, Any]]
 
 def _creator_from_row(csv_import: CsvImport, row: dict[str, Any]) -> Creator:
     return Creator(
-        workspace=csv_import.workspace, source_import=csv_import, name=row["name"],
-        email=row["email"], handle=row["handle"], notes=row["notes"],
+        workspace=csv_import.workspace,
+        source_import=csv_import,
+        name=row["name"],
+        email=row["email"],
+        handle=row["handle"],
+        notes=row["notes"],
     )
 
 
-def _insert_all(csv_import: CsvImport, creators: list[Creator],
-                late_duplicates: list[dict[str, Any]]) -> None:
+def _insert_all(
+    csv_import: CsvImport, creators: list[Creator], late_duplicates: list[dict[str, Any]]
+) -> None:
     with transaction.atomic():
         for chunk in _chunks(creators, CHUNK_ROWS):
             _insert_chunk(chunk)
         finished = CsvImport.objects.filter(
             pk=csv_import.pk, status=CsvImport.Status.RUNNING
         ).update(
-            status=CsvImport.Status.DONE, finished_at=timezone.now(),
+            status=CsvImport.Status.DONE,
+            finished_at=timezone.now(),
             imported=csv_import.creators.count(),
             duplicates=csv_import.duplicates + late_duplicates,
         )
@@ -222,6 +238,7 @@ def _insert_chunk(creators: list[Creator]) -> None:
 
 def _record_failure(csv_import: CsvImport, exc: Exception) -> None:
     CsvImport.objects.filter(pk=csv_import.pk).update(
-        status=CsvImport.Status.FAILED, finished_at=timezone.now(),
+        status=CsvImport.Status.FAILED,
+        finished_at=timezone.now(),
         failure=f"Nothing was imported: {exc}"[:1000],
     )

@@ -23,8 +23,9 @@ class CreatorFields:
     notes: str
 
     @classmethod
-    def normalised(cls, name: str = "", email: str = "", handle: str = "",
-                   notes: str = "") -> "CreatorFields":
+    def normalised(
+        cls, name: str = "", email: str = "", handle: str = "", notes: str = ""
+    ) -> "CreatorFields":
         return cls(
             name=" ".join((name or "").split()),
             email=(email or "").strip().lower(),
@@ -38,8 +39,12 @@ class CreatorFields:
 
 def field_problems(fields: CreatorFields) -> dict[str, str]:
     """Field name → reason, for every field that breaks a rule (uniqueness aside)."""
-    problems = {"name": _name_problem(fields.name), "email": _email_problem(fields.email),
-                "handle": handle_problem(fields.handle), "notes": _notes_problem(fields.notes)}
+    problems = {
+        "name": _name_problem(fields.name),
+        "email": _email_problem(fields.email),
+        "handle": handle_problem(fields.handle),
+        "notes": _notes_problem(fields.notes),
+    }
     return {field: reason for field, reason in problems.items() if reason}
 
 

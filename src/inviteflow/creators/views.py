@@ -98,7 +98,10 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             csv_import = services.preview_import(
-                workspace, upload.read(MAX_BYTES + 1), upload.name, created_by=request.user  # type: ignore[arg-type]
+                workspace,
+                upload.read(MAX_BYTES + 1),
+                upload.name,
+                created_by=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -114,7 +117,9 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     """The preview while it waits for confirmation, then progress (polled by HTMX) and outcome."""
     csv_import = get_for_workspace(CsvImport, request.workspace, pk=import_id)  # type: ignore[attr-defined]
     context = {
-        "section": "creators", "csv_import": csv_import, "list_max": PREVIEW_LIST_MAX,
+        "section": "creators",
+        "csv_import": csv_import,
+        "list_max": PREVIEW_LIST_MAX,
         "errors": csv_import.errors[:PREVIEW_LIST_MAX],
         "bad_rows": len({error["line"] for error in csv_import.errors}),
         "duplicates": csv_import.duplicates[:PREVIEW_LIST_MAX],

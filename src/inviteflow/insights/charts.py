@@ -36,8 +36,9 @@ class Chart:
     wide: bool = False
 
 
-def _svg(chart_id: str, title: str, summary: str, size: tuple[int, int],
-         body: list[str]) -> SafeString:
+def _svg(
+    chart_id: str, title: str, summary: str, size: tuple[int, int], body: list[str]
+) -> SafeString:
     width, height = size
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}"'
@@ -49,8 +50,10 @@ def _svg(chart_id: str, title: str, summary: str, size: tuple[int, int],
 
 
 def _text(x: float, y: float, text: str, anchor: str = "start", color: str = MUTED) -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{color}"'
-            f' font-size="{FONT}">{escape(text)}</text>')
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{color}"'
+        f' font-size="{FONT}">{escape(text)}</text>'
+    )
 
 
 def nice_max(value: float) -> float:
@@ -90,8 +93,13 @@ class Plot:
         return HEIGHT - PAD_BOTTOM - (value / self.top) * (HEIGHT - PAD_TOP - PAD_BOTTOM)
 
 
-def line_chart(chart_id: str, title: str, points: Sequence[tuple[float, float]], axis: Axis,
-               headers: tuple[str, str] = ("", "")) -> Chart:
+def line_chart(
+    chart_id: str,
+    title: str,
+    points: Sequence[tuple[float, float]],
+    axis: Axis,
+    headers: tuple[str, str] = ("", ""),
+) -> Chart:
     """A line through (x, y) points, x proportional (times as timestamps)."""
     rows = [(axis.x_label(x), axis.y_label(y)) for x, y in points]
     wide = axis.width > WIDTH
@@ -109,9 +117,11 @@ def _line_summary(points: Sequence[tuple[float, float]], axis: Axis) -> str:
     (x0, y0), (x1, y1) = points[0], points[-1]
     if len(points) == 1:
         return f"One point: {axis.y_label(y0)} at {axis.x_label(x0)}."
-    return (f"{len(points)} points from {axis.y_label(y0)} at {axis.x_label(x0)} "
-            f"to {axis.y_label(y1)} at {axis.x_label(x1)}; highest "
-            f"{axis.y_label(max(y for _, y in points))}.")
+    return (
+        f"{len(points)} points from {axis.y_label(y0)} at {axis.x_label(x0)} "
+        f"to {axis.y_label(y1)} at {axis.x_label(x1)}; highest "
+        f"{axis.y_label(max(y for _, y in points))}."
+    )
 
 
 def _grid(plot: Plot) -> list[str]:
@@ -119,8 +129,10 @@ def _grid(plot: Plot) -> list[str]:
     for step in range(5):
         value = plot.top * step / 4
         y = plot.y(value)
-        parts.append(f'<line x1="{PAD_LEFT}" x2="{plot.axis.width - PAD_RIGHT}" y1="{y:.1f}"'
-                     f' y2="{y:.1f}" stroke="{LINE}"/>')
+        parts.append(
+            f'<line x1="{PAD_LEFT}" x2="{plot.axis.width - PAD_RIGHT}" y1="{y:.1f}"'
+            f' y2="{y:.1f}" stroke="{LINE}"/>'
+        )
         parts.append(_text(PAD_LEFT - 6, y + 4, plot.axis.y_label(value), "end"))
     return parts
 
@@ -132,15 +144,20 @@ def _line(points: Sequence[tuple[float, float]], plot: Plot) -> list[str]:
     if len(points) <= 60:  # dots with a tooltip each, while they stay readable
         for (x, y), (px, py) in zip(points, coords, strict=True):
             tip = f"{plot.axis.x_label(x)}: {plot.axis.y_label(y)}"
-            parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{ACCENT}">'
-                         f"<title>{escape(tip)}</title></circle>")
+            parts.append(
+                f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{ACCENT}">'
+                f"<title>{escape(tip)}</title></circle>"
+            )
     return parts
 
 
 def _x_labels(plot: Plot) -> list[str]:
     ticks = 4 if plot.axis.width <= WIDTH else 6
-    xs = [plot.low] if plot.low == plot.high else [
-        plot.low + (plot.high - plot.low) * i / ticks for i in range(ticks + 1)]
+    xs = (
+        [plot.low]
+        if plot.low == plot.high
+        else [plot.low + (plot.high - plot.low) * i / ticks for i in range(ticks + 1)]
+    )
     y = HEIGHT - PAD_BOTTOM + 18
     anchors = ["start", *["middle"] * (len(xs) - 2), "end"] if len(xs) > 1 else ["middle"]
     labels, parts = [plot.axis.x_label(x) for x in xs], []
@@ -153,8 +170,14 @@ def _x_labels(plot: Plot) -> list[str]:
 # -- Bar charts -----------------------------------------------------------------------------
 
 
-def bar_chart(chart_id: str, title: str, bars: Sequence[tuple[str, float]], value_label: Format,
-              headers: tuple[str, str] = ("", ""), limit: int = 10) -> Chart:
+def bar_chart(
+    chart_id: str,
+    title: str,
+    bars: Sequence[tuple[str, float]],
+    value_label: Format,
+    headers: tuple[str, str] = ("", ""),
+    limit: int = 10,
+) -> Chart:
     """Horizontal bars, largest first as given; at most `limit` (the rest is in the table)."""
     rows = [(label, value_label(value)) for label, value in bars]
     if not bars:
@@ -189,8 +212,9 @@ def _clip(label: str, most: int = 20) -> str:
 # -- The report's charts --------------------------------------------------------------------
 
 
-def retention_chart(chart_id: str, title: str, points: Sequence[tuple[float, float]],
-                    x_label: Format) -> Chart:
+def retention_chart(
+    chart_id: str, title: str, points: Sequence[tuple[float, float]], x_label: Format
+) -> Chart:
     """Share of viewers still watching; y is 0–100 %."""
     axis = Axis(x_label=x_label, y_label=lambda y: formats.percent(y, 0), y_max=1.0)
     return line_chart(chart_id, title, points, axis, ("Point", "Still watching"))

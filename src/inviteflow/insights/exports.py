@@ -22,8 +22,16 @@ from inviteflow.insights.models import PostInsights
 CHUNK = 2000
 Sheet = Any  # openpyxl's write-only worksheet
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-POST_HEADERS = ["Video ID", "Creator", "Handle", "Published", "Region",
-                *[figure.label for figure in figures.METRIC_COLUMNS], "As of", "Final"]
+POST_HEADERS = [
+    "Video ID",
+    "Creator",
+    "Handle",
+    "Published",
+    "Region",
+    *[figure.label for figure in figures.METRIC_COLUMNS],
+    "As of",
+    "Final",
+]
 NUMBER_FORMATS = {"percent": "0.00%", "seconds": "0.0", "count": "#,##0", "duration": "#,##0"}
 
 
@@ -54,9 +62,16 @@ def heading_rows(report: rollups.Report) -> list[list[Any]]:
 def post_row(insights: PostInsights) -> list[Any]:
     post, creator = insights.post, insights.creator
     metrics = [getattr(insights, figure.key) for figure in figures.METRIC_COLUMNS]
-    return [post.video_id, _safe(creator.name), _safe(creator.handle), _time(post.published_at),
-            insights.country_code, *metrics, _time(insights.as_of),
-            "yes" if insights.final else "no"]
+    return [
+        post.video_id,
+        _safe(creator.name),
+        _safe(creator.handle),
+        _time(post.published_at),
+        insights.country_code,
+        *metrics,
+        _time(insights.as_of),
+        "yes" if insights.final else "no",
+    ]
 
 
 def post_rows(report: rollups.Report) -> Iterator[list[Any]]:

@@ -22,8 +22,11 @@ def duration(value: float | None) -> str:
 
 
 SHOW: dict[str, Callable[[Any], str]] = {
-    "count": formats.count, "percent": formats.percent, "seconds": formats.seconds,
-    "duration": duration, "text": lambda value: "" if value is None else str(value),
+    "count": formats.count,
+    "percent": formats.percent,
+    "seconds": formats.seconds,
+    "duration": duration,
+    "text": lambda value: "" if value is None else str(value),
 }
 
 
@@ -56,10 +59,19 @@ TOTALS = [
     Figure("six_second_view_rate", "6-second view rate", "percent"),
     Figure("final_posts", "Posts TikTok no longer reports (final)", "count"),
 ]
-HEADLINE = ("video_views", "reach", "engagement_rate", "video_completion_rate",
-            "average_view_time", "total_play_time")
-METRIC_COLUMNS = [figure for figure in TOTALS
-                  if figure.key not in ("posts", "final_posts", "views_organic", "views_paid")]
+HEADLINE = (
+    "video_views",
+    "reach",
+    "engagement_rate",
+    "video_completion_rate",
+    "average_view_time",
+    "total_play_time",
+)
+METRIC_COLUMNS = [
+    figure
+    for figure in TOTALS
+    if figure.key not in ("posts", "final_posts", "views_organic", "views_paid")
+]
 
 
 def total_rows(totals: dict[str, Any]) -> list[tuple[Figure, Any]]:
@@ -68,8 +80,12 @@ def total_rows(totals: dict[str, Any]) -> list[tuple[Figure, Any]]:
 
 # -- Charts ---------------------------------------------------------------------------------
 
-AUDIENCE_TITLES = {"gender": "Audience by gender", "age": "Audience by age",
-                   "country": "Audience by country", "device": "Audience by device"}
+AUDIENCE_TITLES = {
+    "gender": "Audience by gender",
+    "age": "Audience by age",
+    "country": "Audience by country",
+    "device": "Audience by device",
+}
 Label = Callable[[str], str]
 
 
@@ -83,8 +99,9 @@ def campaign_charts(report: Report) -> list[charts.Chart]:
     curve = [(int(b.key) / 100, b.share) for b in report.breakdowns.get("retention", [])]
     return [
         charts.views_over_time("views-over-time", "Video views over time", points),
-        charts.retention_chart("campaign-retention", "Retention by share of video", curve,
-                               lambda x: f"{x * 100:.0f} %"),
+        charts.retention_chart(
+            "campaign-retention", "Retention by share of video", curve, lambda x: f"{x * 100:.0f} %"
+        ),
         *breakdown_charts(report.breakdowns, "campaign"),
     ]
 
@@ -92,22 +109,41 @@ def campaign_charts(report: Report) -> list[charts.Chart]:
 def breakdown_charts(breakdowns: dict[str, list[Bucket]], prefix: str) -> list[charts.Chart]:
     """Views by source (counts), then the audience bars (shares)."""
     sources = [(_source_label(b.key), b.views) for b in breakdowns.get("source", [])]
-    found = [charts.bar_chart(f"{prefix}-sources", "Video views by source", sources,
-                              formats.count, ("Source", "Views"))]
+    found = [
+        charts.bar_chart(
+            f"{prefix}-sources",
+            "Video views by source",
+            sources,
+            formats.count,
+            ("Source", "Views"),
+        )
+    ]
     for dimension, title in AUDIENCE_TITLES.items():
         bars = _share_bars(breakdowns.get(dimension, []), _audience_label(dimension))
-        found.append(charts.bar_chart(f"{prefix}-{dimension}", title, bars, formats.percent,
-                                      (Breakdown.Dimension(dimension).label, "Share")))
+        found.append(
+            charts.bar_chart(
+                f"{prefix}-{dimension}",
+                title,
+                bars,
+                formats.percent,
+                (Breakdown.Dimension(dimension).label, "Share"),
+            )
+        )
     return found
 
 
 def post_charts(insights: PostInsights, history: Sequence[MetricSnapshot]) -> list[charts.Chart]:
     """One post: views over time from its snapshots, retention, sources and audience."""
-    points = [(s.fetched_at.timestamp(), float(s.video_views)) for s in history
-              if s.video_views is not None]
+    points = [
+        (s.fetched_at.timestamp(), float(s.video_views))
+        for s in history
+        if s.video_views is not None
+    ]
     details = insights.details
-    buckets = {dimension: [Bucket(b["key"], b["share"]) for b in found]
-               for dimension, found in details["distributions"].items()}
+    buckets = {
+        dimension: [Bucket(b["key"], b["share"]) for b in found]
+        for dimension, found in details["distributions"].items()
+    }
     views = insights.video_views or 0
     buckets["source"] = [
         Bucket(source, count / views if views else 0.0, float(count))
@@ -116,8 +152,9 @@ def post_charts(insights: PostInsights, history: Sequence[MetricSnapshot]) -> li
     curve = [(float(second), share) for second, share in enumerate(details["retention"])]
     return [
         charts.views_over_time("post-views", "Video views over time", points),
-        charts.retention_chart("post-retention", "Retention by second", curve,
-                               lambda x: f"{x:.0f} s"),
+        charts.retention_chart(
+            "post-retention", "Retention by second", curve, lambda x: f"{x:.0f} s"
+        ),
         *breakdown_charts(buckets, "post"),
     ]
 

@@ -32,8 +32,7 @@ HEADLINE = {
     "two_second_view_rate": "two_seconds_views",
     "six_second_view_rate": "six_seconds_views",
 }
-RATES = ("engagement_rate", "video_completion_rate", "two_second_view_rate",
-         "six_second_view_rate")
+RATES = ("engagement_rate", "video_completion_rate", "two_second_view_rate", "six_second_view_rate")
 COUNTS = tuple(name for name in HEADLINE if name not in RATES and name != "average_view_time")
 # our dimension -> VideoMetrics field
 DISTRIBUTIONS = {
@@ -133,8 +132,9 @@ def summed_breakdown(posts: Iterable[dict[str, Any]]) -> dict[tuple[str, str], d
     sums: dict[tuple[str, str], dict[str, Any]] = {}
     for values in posts:
         for dimension, key, share, weighted in breakdown(values):
-            found = sums.setdefault((dimension, key),
-                                    {"weighted": 0.0, "views": 0, "shares": 0.0, "posts": 0})
+            found = sums.setdefault(
+                (dimension, key), {"weighted": 0.0, "views": 0, "shares": 0.0, "posts": 0}
+            )
             found["weighted"] += weighted
             found["views"] += values["video_views"] or 0
             found["shares"] += share

@@ -90,7 +90,10 @@ class PostInsights(Metrics):
     tiktok_campaign_id = models.CharField(max_length=32, help_text="the object TikTok reported")
     country_code = models.CharField(max_length=2)
     snapshot = models.ForeignKey(
-        MetricSnapshot, null=True, on_delete=models.SET_NULL, related_name="+",
+        MetricSnapshot,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="the snapshot these figures came with (unchanged since, when older)",
     )
     digest = models.CharField(max_length=32, blank=True, help_text="of the figures: unchanged?")
@@ -116,8 +119,9 @@ class PostInsights(Metrics):
     @cached_property
     def details(self) -> dict[str, Any]:
         """distributions, views_by_source, retention and anchor_metrics, from the snapshot."""
-        return metrics.details(VideoMetrics.model_validate(self.snapshot.raw if self.snapshot
-                                                           else {}))
+        return metrics.details(
+            VideoMetrics.model_validate(self.snapshot.raw if self.snapshot else {})
+        )
 
 
 class Breakdown(models.Model):

@@ -26,10 +26,24 @@ from inviteflow.insights.models import (
 from inviteflow.insights.sync import regions_of
 from inviteflow.posts.models import Post
 
-SUMS = ("video_views", "views_organic", "views_paid", "reach", "likes", "comments", "shares",
-        "favorites", "engagement_count", "total_play_time")
-WEIGHTED = ("video_completion_rate", "average_view_time", "two_second_view_rate",
-            "six_second_view_rate")
+SUMS = (
+    "video_views",
+    "views_organic",
+    "views_paid",
+    "reach",
+    "likes",
+    "comments",
+    "shares",
+    "favorites",
+    "engagement_count",
+    "total_play_time",
+)
+WEIGHTED = (
+    "video_completion_rate",
+    "average_view_time",
+    "two_second_view_rate",
+    "six_second_view_rate",
+)
 CREATOR_SUMS = ("video_views", "reach", "engagement_count")  # what the creator table shows
 CREATOR_WEIGHTED = ("video_completion_rate", "average_view_time")
 AUDIENCE = ("gender", "age", "country", "device", "locale", "language", "interest")
@@ -46,8 +60,10 @@ def _weighted(field: str) -> dict[str, Any]:
 
 def _engagement() -> dict[str, Any]:
     both = Q(engagement_count__isnull=False, video_views__isnull=False)
-    return {"w_engagement_rate": Sum("engagement_count", filter=both),
-            "v_engagement_rate": Sum("video_views", filter=both)}
+    return {
+        "w_engagement_rate": Sum("engagement_count", filter=both),
+        "v_engagement_rate": Sum("video_views", filter=both),
+    }
 
 
 def figures(sums: tuple[str, ...] = SUMS, weighted: tuple[str, ...] = WEIGHTED) -> dict[str, Any]:
@@ -56,9 +72,14 @@ def figures(sums: tuple[str, ...] = SUMS, weighted: tuple[str, ...] = WEIGHTED) 
     found = {f"sum_{name}": Sum(name) for name in sums}
     for field in weighted:
         found.update(_weighted(field))
-    return {**found, **_engagement(), "posts": Count("id"),
-            "final_posts": Count("id", filter=Q(final=True)),
-            "max_as_of": Max("as_of"), "min_as_of": Min("as_of")}
+    return {
+        **found,
+        **_engagement(),
+        "posts": Count("id"),
+        "final_posts": Count("id", filter=Q(final=True)),
+        "max_as_of": Max("as_of"),
+        "min_as_of": Min("as_of"),
+    }
 
 
 PREFIXES = ("sum_", "w_", "v_", "max_", "min_")
@@ -93,7 +114,8 @@ def regions(campaign: Campaign) -> list[str]:
 def totals(campaign: Campaign, region: str) -> dict[str, Any]:
     """Sums and rates over the posts' latest figures; `creators` counts who has figures."""
     found = insights_of(campaign, region).aggregate(
-        **figures(), creators=Count("creator_id", distinct=True))
+        **figures(), creators=Count("creator_id", distinct=True)
+    )
     return with_rates(found)
 
 
@@ -115,8 +137,9 @@ def breakdowns(campaign: Campaign, region: str) -> dict[str, list[Bucket]]:
     rows = (
         Breakdown.objects.filter(campaign=campaign, country_code=region)
         .values("dimension", "key")
-        .annotate(weighted=Sum("weighted"), views=Sum("views"), shares=Sum("shares"),
-                  posts=Sum("posts"))
+        .annotate(
+            weighted=Sum("weighted"), views=Sum("views"), shares=Sum("shares"), posts=Sum("posts")
+        )
         .order_by()
     )
     by_dimension: dict[str, list[Any]] = {}
@@ -142,12 +165,17 @@ def _mean(row: dict[str, Any]) -> float:
     return row["weighted"] / row["views"] if row["views"] else row["shares"] / row["posts"]
 
 
-def by_creator(campaign: Campaign, region: str, sums: tuple[str, ...] = CREATOR_SUMS,
-               weighted: tuple[str, ...] = CREATOR_WEIGHTED) -> QuerySet[PostInsights, Any]:
+def by_creator(
+    campaign: Campaign,
+    region: str,
+    sums: tuple[str, ...] = CREATOR_SUMS,
+    weighted: tuple[str, ...] = CREATOR_WEIGHTED,
+) -> QuerySet[PostInsights, Any]:
     """One row of `figures()` per creator, most viewed first (rates: `with_rates`); by
     default only what the page's creator table shows."""
     return (
-        insights_of(campaign, region).values("creator_id")
+        insights_of(campaign, region)
+        .values("creator_id")
         .annotate(**figures(sums, weighted))
         .order_by(F("sum_video_views").desc(nulls_last=True), "creator_id")
     )
@@ -157,7 +185,8 @@ def by_post(campaign: Campaign, region: str) -> QuerySet[PostInsights]:
     """Each post's latest figures, most viewed first (an index holds that order; posts
     TikTok sent no view count for sort first on PostgreSQL, last on SQLite)."""
     return (
-        insights_of(campaign, region).select_related("post", "creator")
+        insights_of(campaign, region)
+        .select_related("post", "creator")
         .order_by("-video_views", "-id")
     )
 
@@ -199,9 +228,14 @@ def report(campaign: Campaign, region: str | None = None) -> Report:
     region = region if region in known else known[0]
     found = totals(campaign, region)
     return Report(
-        campaign=campaign, region=region, regions=known, totals=found,
-        breakdowns=breakdowns(campaign, region), trend=trend(campaign, region),
-        waiting=posts_waiting(campaign, found["posts"]), sync=sync_state(campaign),
+        campaign=campaign,
+        region=region,
+        regions=known,
+        totals=found,
+        breakdowns=breakdowns(campaign, region),
+        trend=trend(campaign, region),
+        waiting=posts_waiting(campaign, found["posts"]),
+        sync=sync_state(campaign),
     )
 
 
@@ -210,8 +244,10 @@ def report(campaign: Campaign, region: str | None = None) -> Report:
 
 def post_latest(post: Post) -> dict[str, PostInsights]:
     """The post's latest figures per region, its campaign's target regions first."""
-    found = {row.country_code: row
-             for row in PostInsights.objects.filter(post=post).select_related("snapshot")}
+    found = {
+        row.country_code: row
+        for row in PostInsights.objects.filter(post=post).select_related("snapshot")
+    }
     order = regions_of(post.campaign)
     rank = {code: index for index, code in enumerate(order)}
     return dict(sorted(found.items(), key=lambda item: (rank.get(item[0], len(order)), item[0])))

@@ -32,8 +32,17 @@ from inviteflow.tiktok.schemas import VideoMetrics
 # A sync "running" this long died with its worker. Generous: 20,000 links at 10 QPS, shared
 # with other workspaces, take well over half an hour.
 SYNC_STALE_AFTER = timedelta(hours=3)
-LATEST_FIELDS = [*metrics.HEADLINE, "snapshot", "digest", "as_of", "final", "final_at",
-                 "campaign", "creator", "tiktok_campaign_id"]
+LATEST_FIELDS = [
+    *metrics.HEADLINE,
+    "snapshot",
+    "digest",
+    "as_of",
+    "final",
+    "final_at",
+    "campaign",
+    "creator",
+    "tiktok_campaign_id",
+]
 
 
 @dataclass(frozen=True)
@@ -69,13 +78,16 @@ class Report:
         """The reported posts whose figures differ from what we hold (TikTok refreshes about
         daily, so most 6-hourly syncs change little): video id -> digest of the new figures."""
         held = dict(
-            PostInsights.objects.filter(post_id__in=[self.post_id(v) for v in self.latest],
-                                        country_code=self.region)
-            .values_list("post_id", "digest")
+            PostInsights.objects.filter(
+                post_id__in=[self.post_id(v) for v in self.latest], country_code=self.region
+            ).values_list("post_id", "digest")
         )
         digests = {video_id: metrics.digest(values) for video_id, values in self.latest.items()}
-        return {video_id: digest for video_id, digest in digests.items()
-                if held.get(self.post_id(video_id)) != digest}
+        return {
+            video_id: digest
+            for video_id, digest in digests.items()
+            if held.get(self.post_id(video_id)) != digest
+        }
 
     def post_id(self, video_id: str) -> int:
         return self.expected[video_id].post_id
@@ -103,14 +115,19 @@ def record_report(
 
 def _snapshots(report: Report) -> dict[str, int]:
     """A snapshot per reported post; returns video id -> snapshot id."""
-    created = MetricSnapshot.objects.bulk_create([
-        MetricSnapshot(
-            workspace_id=report.campaign.workspace_id, post_id=report.post_id(video_id),
-            country_code=report.region, fetched_at=report.fetched_at, raw=metrics.raw(video),
-            **{name: report.latest[video_id][name] for name in metrics.HEADLINE},
-        )
-        for video_id, video in report.reported.items()
-    ])
+    created = MetricSnapshot.objects.bulk_create(
+        [
+            MetricSnapshot(
+                workspace_id=report.campaign.workspace_id,
+                post_id=report.post_id(video_id),
+                country_code=report.region,
+                fetched_at=report.fetched_at,
+                raw=metrics.raw(video),
+                **{name: report.latest[video_id][name] for name in metrics.HEADLINE},
+            )
+            for video_id, video in report.reported.items()
+        ]
+    )
     return {video_id: snap.pk for video_id, snap in zip(report.reported, created, strict=True)}
 
 
@@ -118,20 +135,30 @@ def _latest(report: Report, object_id: str, snapshots: dict[str, int]) -> None:
     """Changed figures replaced; unchanged ones confirmed as of this fetch."""
     unchanged = [report.post_id(v) for v in report.latest if v not in report.changed]
     PostInsights.objects.filter(post_id__in=unchanged, country_code=report.region).update(
-        as_of=report.fetched_at, final=False, final_at=None)
+        as_of=report.fetched_at, final=False, final_at=None
+    )
     rows = [
         PostInsights(
-            workspace_id=report.campaign.workspace_id, campaign=report.campaign,
-            creator_id=report.expected[video_id].creator_id, post_id=report.post_id(video_id),
-            tiktok_campaign_id=object_id, country_code=report.region,
-            snapshot_id=snapshots[video_id], digest=digest, as_of=report.fetched_at,
-            first_reported_at=report.fetched_at, final=False, final_at=None,
+            workspace_id=report.campaign.workspace_id,
+            campaign=report.campaign,
+            creator_id=report.expected[video_id].creator_id,
+            post_id=report.post_id(video_id),
+            tiktok_campaign_id=object_id,
+            country_code=report.region,
+            snapshot_id=snapshots[video_id],
+            digest=digest,
+            as_of=report.fetched_at,
+            first_reported_at=report.fetched_at,
+            final=False,
+            final_at=None,
             **{name: report.latest[video_id][name] for name in metrics.HEADLINE},
         )
         for video_id, digest in report.changed.items()
     ]
     PostInsights.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["post", "country_code"],
+        rows,
+        update_conflicts=True,
+        unique_fields=["post", "country_code"],
         update_fields=LATEST_FIELDS,
     )
 
@@ -141,25 +168,41 @@ def _breakdowns(report: Report, object_id: str) -> None:
     region (posts TikTok no longer reports included); untouched when no figure changed."""
     if not report.changed:
         return
-    others = PostInsights.objects.filter(
+    others = (
+        PostInsights.objects.filter(
+            campaign=report.campaign, country_code=report.region, tiktok_campaign_id=object_id
+        )
+        .exclude(post_id__in=[report.post_id(v) for v in report.latest])
+        .select_related("snapshot")
+    )
+    posts = [
+        *report.latest.values(),
+        *({"video_views": row.video_views, **row.details} for row in others),
+    ]
+    Breakdown.objects.filter(
         campaign=report.campaign, country_code=report.region, tiktok_campaign_id=object_id
-    ).exclude(post_id__in=[report.post_id(v) for v in report.latest]).select_related("snapshot")
-    posts = [*report.latest.values(),
-             *({"video_views": row.video_views, **row.details} for row in others)]
-    Breakdown.objects.filter(campaign=report.campaign, country_code=report.region,
-                             tiktok_campaign_id=object_id).delete()
-    Breakdown.objects.bulk_create([
-        Breakdown(workspace_id=report.campaign.workspace_id, campaign=report.campaign,
-                  tiktok_campaign_id=object_id, country_code=report.region, dimension=dimension,
-                  key=key, **sums)
-        for (dimension, key), sums in metrics.summed_breakdown(posts).items()
-    ])
+    ).delete()
+    Breakdown.objects.bulk_create(
+        [
+            Breakdown(
+                workspace_id=report.campaign.workspace_id,
+                campaign=report.campaign,
+                tiktok_campaign_id=object_id,
+                country_code=report.region,
+                dimension=dimension,
+                key=key,
+                **sums,
+            )
+            for (dimension, key), sums in metrics.summed_breakdown(posts).items()
+        ]
+    )
 
 
 def _finalize(report: Report) -> int:
     """Posts reported before, absent from this complete report: TikTok stopped tracking them."""
-    gone = [ref.post_id for video_id, ref in report.expected.items()
-            if video_id not in report.reported]
+    gone = [
+        ref.post_id for video_id, ref in report.expected.items() if video_id not in report.reported
+    ]
     if not gone:
         return 0
     return PostInsights.objects.filter(
@@ -172,20 +215,30 @@ def record_campaign_totals(campaign: Campaign, regions: Sequence[str]) -> list[C
     rows = (
         PostInsights.objects.filter(campaign=campaign, country_code__in=list(regions))
         .values("country_code")
-        .annotate(posts=Count("id"), video_views=Sum("video_views"), reach=Sum("reach"),
-                  engagement_count=Sum("engagement_count"))
+        .annotate(
+            posts=Count("id"),
+            video_views=Sum("video_views"),
+            reach=Sum("reach"),
+            engagement_count=Sum("engagement_count"),
+        )
         .order_by()
     )
     now = timezone.now()
-    return CampaignSnapshot.objects.bulk_create([
-        CampaignSnapshot(
-            workspace_id=campaign.workspace_id, campaign=campaign, taken_at=now,
-            country_code=row["country_code"], posts=row["posts"],
-            video_views=row["video_views"] or 0, reach=row["reach"] or 0,
-            engagement_count=row["engagement_count"] or 0,
-        )
-        for row in rows
-    ])
+    return CampaignSnapshot.objects.bulk_create(
+        [
+            CampaignSnapshot(
+                workspace_id=campaign.workspace_id,
+                campaign=campaign,
+                taken_at=now,
+                country_code=row["country_code"],
+                posts=row["posts"],
+                video_views=row["video_views"] or 0,
+                reach=row["reach"] or 0,
+                engagement_count=row["engagement_count"] or 0,
+            )
+            for row in rows
+        ]
+    )
 
 
 # -- Sync state -----------------------------------------------------------------------------
@@ -212,16 +265,23 @@ def start_sync(campaign: Campaign) -> bool:
     """Claim the campaign's sync; False while another one runs (a dead one expires)."""
     state = sync_state(campaign)
     now = timezone.now()
-    free = (Q(started_at__isnull=True) | Q(finished_at__gte=F("started_at"))
-            | Q(started_at__lt=now - SYNC_STALE_AFTER))
+    free = (
+        Q(started_at__isnull=True)
+        | Q(finished_at__gte=F("started_at"))
+        | Q(started_at__lt=now - SYNC_STALE_AFTER)
+    )
     return InsightsSync.objects.filter(free, pk=state.pk).update(started_at=now) == 1
 
 
-def finish_sync(campaign: Campaign, fetched: int, updated: int, finalized: int,
-                error: str = "") -> None:
+def finish_sync(
+    campaign: Campaign, fetched: int, updated: int, finalized: int, error: str = ""
+) -> None:
     InsightsSync.objects.filter(campaign=campaign).update(
-        finished_at=timezone.now(), reports_fetched=fetched, posts_updated=updated,
-        posts_finalized=finalized, last_error=error[:2000],
+        finished_at=timezone.now(),
+        reports_fetched=fetched,
+        posts_updated=updated,
+        posts_finalized=finalized,
+        last_error=error[:2000],
     )
 
 

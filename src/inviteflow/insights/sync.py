@@ -133,7 +133,9 @@ def plan(campaign: Campaign, regions: list[str], now: datetime | None = None) ->
     """Every (object, region) whose report can still tell us something, with its posts."""
     now = now or timezone.now()
     linked = (
-        Post.objects.filter(campaign=campaign).exclude(linked_via="").exclude(tiktok_campaign_id="")
+        Post.objects.filter(campaign=campaign)
+        .exclude(linked_via="")
+        .exclude(tiktok_campaign_id="")
         .values_list("id", "video_id", "creator_id", "tiktok_campaign_id", "published_at")
     )
     known = _insights_states(campaign)
@@ -167,8 +169,14 @@ def sync_campaign(run: Run, regions: list[str]) -> Run:
     each(fetches, lambda fetch: read_report(run, fetch))
     if run.fetched:
         services.record_campaign_totals(run.campaign, regions)
-    log.info("insights of campaign %s: %s reports, %s posts, %s final, %s errors",
-             run.campaign.pk, run.fetched, run.updated, run.finalized, len(run.failures))
+    log.info(
+        "insights of campaign %s: %s reports, %s posts, %s final, %s errors",
+        run.campaign.pk,
+        run.fetched,
+        run.updated,
+        run.finalized,
+        len(run.failures),
+    )
     return run
 
 
@@ -211,11 +219,11 @@ def read_report(run: Run, fetch: Fetch) -> None:
         log.warning("report of %s in %s: %r", fetch.object_id, fetch.region, exc)
         run.fail(fetch, exc)
         return
-    recorded = services.record_report(run.campaign, fetch.object_id, fetch.region, fetch.posts,
-                                      videos, timezone.now())
+    recorded = services.record_report(
+        run.campaign, fetch.object_id, fetch.region, fetch.posts, videos, timezone.now()
+    )
     run.add(recorded)
 
 
 def _report(run: Run, fetch: Fetch) -> Iterator[VideoMetrics]:
-    return run.client.report(run.account_id, fetch.object_id, fetch.region,
-                             page_size=page_size())
+    return run.client.report(run.account_id, fetch.object_id, fetch.region, page_size=page_size())

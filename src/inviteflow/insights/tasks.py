@@ -39,8 +39,9 @@ def sync_campaign_insights(campaign_id: int) -> dict[str, int | str]:
     try:
         client, account_id = client_for(campaign.workspace)
         with client:
-            run = sync.sync_campaign(sync.Run(campaign, client, account_id),
-                                     sync.regions_of(campaign))
+            run = sync.sync_campaign(
+                sync.Run(campaign, client, account_id), sync.regions_of(campaign)
+            )
         error = _error_of(run)
     except NotConnected as exc:
         error = str(exc)
@@ -48,8 +49,12 @@ def sync_campaign_insights(campaign_id: int) -> dict[str, int | str]:
         fetched, updated, finalized = (run.fetched, run.updated, run.finalized) if run else (0,) * 3
         services.finish_sync(campaign, fetched, updated, finalized, error)
     _follow_up(campaign, run)
-    return {"reports": fetched, "posts_updated": updated, "posts_finalized": finalized,
-            "error": error}
+    return {
+        "reports": fetched,
+        "posts_updated": updated,
+        "posts_finalized": finalized,
+        "error": error,
+    }
 
 
 def _after_the_running_one(campaign: Campaign) -> None:
@@ -82,7 +87,8 @@ def sync_all_insights() -> int:
     """Enqueue a sync of every campaign of a connected workspace with posts still reported."""
     connected = TikTokConnection.objects.filter(status=TikTokConnection.Status.CONNECTED)
     campaign_ids = list(
-        syncable().filter(workspace_id__in=connected.values("workspace_id"))
+        syncable()
+        .filter(workspace_id__in=connected.values("workspace_id"))
         .values_list("pk", flat=True)
     )
     for campaign_id in campaign_ids:
@@ -93,7 +99,8 @@ def sync_all_insights() -> int:
 def syncable() -> QuerySet[Campaign]:
     """Campaigns with a linked post TikTok has not stopped reporting (no final figures)."""
     open_posts = (
-        Post.objects.filter(campaign=OuterRef("pk")).exclude(linked_via="")
+        Post.objects.filter(campaign=OuterRef("pk"))
+        .exclude(linked_via="")
         .exclude(tiktok_campaign_id="")
         .exclude(Exists(PostInsights.objects.filter(post=OuterRef("pk"), final=True)))
     )

@@ -54,8 +54,9 @@ class Counted:
         return self.queryset[index]
 
 
-def _page(request: HttpRequest, items: Any, param: str, per_page: int,
-          count: int | None = None) -> Page:
+def _page(
+    request: HttpRequest, items: Any, param: str, per_page: int, count: int | None = None
+) -> Page:
     listed: Any = items if count is None else Counted(items, count)
     return Paginator(listed, per_page).get_page(request.GET.get(param))
 
@@ -75,9 +76,14 @@ def campaign_report(request: HttpRequest, campaign_id: int) -> HttpResponse:
         return _part(request, campaign, part)
     report = rollups.report(campaign, request.GET.get("region", "").upper())
     context = {
-        "section": SECTION, "campaign": campaign, "report": report, "region": report.region,
-        "totals": figures.total_rows(report.totals), "headline": figures.HEADLINE,
-        "charts": figures.campaign_charts(report), "sync": report.sync,
+        "section": SECTION,
+        "campaign": campaign,
+        "report": report,
+        "region": report.region,
+        "totals": figures.total_rows(report.totals),
+        "headline": figures.HEADLINE,
+        "charts": figures.campaign_charts(report),
+        "sync": report.sync,
         **_posts_context(request, campaign, report.region, report.totals["posts"]),
         **_creators_context(request, campaign, report.region, report.totals["creators"]),
     }
@@ -106,22 +112,26 @@ def _sync_part(request: HttpRequest, campaign: Campaign, context: dict[str, Any]
     return response
 
 
-def _posts_context(request: HttpRequest, campaign: Campaign, region: str,
-                   count: int | None = None) -> dict[str, Any]:
-    page = _page(request, rollups.by_post(campaign, region), "posts_page", POSTS_PER_PAGE,
-                 count)
+def _posts_context(
+    request: HttpRequest, campaign: Campaign, region: str, count: int | None = None
+) -> dict[str, Any]:
+    page = _page(request, rollups.by_post(campaign, region), "posts_page", POSTS_PER_PAGE, count)
     return {"posts_page": page}
 
 
-def _creators_context(request: HttpRequest, campaign: Campaign, region: str,
-                      count: int | None = None) -> dict[str, Any]:
-    page = _page(request, rollups.by_creator(campaign, region), "creators_page",
-                 CREATORS_PER_PAGE, count)
+def _creators_context(
+    request: HttpRequest, campaign: Campaign, region: str, count: int | None = None
+) -> dict[str, Any]:
+    page = _page(
+        request, rollups.by_creator(campaign, region), "creators_page", CREATORS_PER_PAGE, count
+    )
     creators = scoped(Creator, request.workspace).in_bulk(  # type: ignore[attr-defined]
         [row["creator_id"] for row in page.object_list]
     )
-    rows = [{**rollups.with_rates(row), "creator": creators.get(row["creator_id"])}
-            for row in page.object_list]
+    rows = [
+        {**rollups.with_rates(row), "creator": creators.get(row["creator_id"])}
+        for row in page.object_list
+    ]
     return {"creators_page": page, "creator_rows": rows}
 
 
@@ -145,8 +155,9 @@ def _attachment(response: R, name: str) -> R:
 @workspace_view()
 def export_csv(request: HttpRequest, campaign_id: int) -> HttpResponseBase:
     report = rollups.report(_campaign(request, campaign_id), request.GET.get("region", "").upper())
-    response = StreamingHttpResponse(exports.csv_lines(report),
-                                     content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        exports.csv_lines(report), content_type="text/csv; charset=utf-8"
+    )
     return _attachment(response, exports.filename(report, "csv"))
 
 
@@ -161,17 +172,25 @@ def export_xlsx(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def post_insights(request: HttpRequest, post_id: int) -> HttpResponse:
     """One post: latest figures per region, views over time, audience, sources, retention."""
     post = get_for_workspace(
-        Post.objects.select_related("campaign", "creator"), request.workspace, pk=post_id  # type: ignore[attr-defined]
+        Post.objects.select_related("campaign", "creator"),
+        request.workspace,  # type: ignore[attr-defined]
+        pk=post_id,
     )
     latest = rollups.post_latest(post)
-    insights = latest.get(request.GET.get("region", "").upper()) or next(iter(latest.values()),
-                                                                          None)
+    insights = latest.get(request.GET.get("region", "").upper()) or next(
+        iter(latest.values()), None
+    )
     history = rollups.post_history(post, insights.country_code) if insights else []
     context = {
-        "section": SECTION, "post": post, "campaign": post.campaign, "insights": insights,
-        "regions": list(latest), "history": history,
+        "section": SECTION,
+        "post": post,
+        "campaign": post.campaign,
+        "insights": insights,
+        "regions": list(latest),
+        "history": history,
         "figures": [(figure, getattr(insights, figure.key)) for figure in figures.METRIC_COLUMNS]
-        if insights else [],
+        if insights
+        else [],
         "charts": figures.post_charts(insights, history) if insights else [],
     }
     return render(request, "insights/post.html", context)

@@ -16,7 +16,11 @@ def campaign_codes(campaign: Campaign, creator_ids: Iterable[int]) -> dict[int, 
     """{creator_id: campaign code} for the creators of `campaign` who have one: their most
     recent. One query for any number of creators (no IN list: the campaign's orders)."""
     wanted = set(creator_ids)
-    orders = CodeOrder.objects.filter(
-        campaign_code__campaign=campaign, campaign_code__status=CampaignCode.Status.ACTIVE
-    ).order_by("campaign_code__sequence").values_list("creator_id", "campaign_code__code")
+    orders = (
+        CodeOrder.objects.filter(
+            campaign_code__campaign=campaign, campaign_code__status=CampaignCode.Status.ACTIVE
+        )
+        .order_by("campaign_code__sequence")
+        .values_list("creator_id", "campaign_code__code")
+    )
     return {creator_id: code for creator_id, code in orders if creator_id in wanted}

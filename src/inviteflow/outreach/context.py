@@ -23,7 +23,7 @@ Context = dict[str, dict[str, Any]]
 
 def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def human_date(day: date) -> str:
@@ -54,24 +54,37 @@ def creator_values(creator: Creator, posts_required: int, page_url: str) -> dict
 def tiktok_values(links: list[dict[str, Any]], campaign_code: str) -> dict[str, Any]:
     """`links` in sequence order; the current link is the first active one with posts left."""
     current = next((link["url"] for link in links if link["current"]), "")
-    public = [{"url": lk["url"], "posts_left": lk["posts_left"], "sequence": lk["sequence"]}
-              for lk in links]
-    return {"invite_link": current, "invite_links": LinkList(public),
-            "campaign_code": campaign_code}
+    public = [
+        {"url": lk["url"], "posts_left": lk["posts_left"], "sequence": lk["sequence"]}
+        for lk in links
+    ]
+    return {
+        "invite_link": current,
+        "invite_links": LinkList(public),
+        "campaign_code": campaign_code,
+    }
 
 
 def links_by_creator(campaign: Campaign, creator_ids: list[int]) -> dict[int, list[dict]]:
     """The creators' usable links on `campaign` (a URL, not retired), by creator id."""
     found: dict[int, list[dict]] = {}
     for chunk in chunks(creator_ids):
-        rows = InviteLink.objects.filter(
-            campaign=campaign, creator_id__in=chunk, status__in=LINK_STATUSES
-        ).exclude(url="").order_by("creator_id", "sequence")
+        rows = (
+            InviteLink.objects.filter(
+                campaign=campaign, creator_id__in=chunk, status__in=LINK_STATUSES
+            )
+            .exclude(url="")
+            .order_by("creator_id", "sequence")
+        )
         for link in rows:
-            found.setdefault(link.creator_id, []).append({
-                "url": link.url, "posts_left": link.posts_left, "sequence": link.sequence,
-                "current": link.status == InviteLink.Status.ACTIVE and link.posts_left > 0,
-            })
+            found.setdefault(link.creator_id, []).append(
+                {
+                    "url": link.url,
+                    "posts_left": link.posts_left,
+                    "sequence": link.sequence,
+                    "current": link.status == InviteLink.Status.ACTIVE and link.posts_left > 0,
+                }
+            )
     return found
 
 
@@ -85,8 +98,9 @@ def posts_required_by_creator(campaign: Campaign, creator_ids: list[int]) -> dic
     return owed
 
 
-def creator_contexts(campaign: Campaign, creators: list[Creator],
-                     page_urls: dict[int, str]) -> dict[int, Context]:
+def creator_contexts(
+    campaign: Campaign, creators: list[Creator], page_urls: dict[int, str]
+) -> dict[int, Context]:
     """{creator_id: rendering context} for `creators` of `campaign`."""
     ids = [creator.pk for creator in creators]
     owed = posts_required_by_creator(campaign, ids)

@@ -51,11 +51,14 @@ Welcome to {{ campaign.name }}! Please publish {{ creator.posts_required }} {{ c
 {% if campaign.hashtags %}Hashtags: {{ campaign.hashtags }}
 {% endif %}
 
-When you are ready to publish, open your TikTok Campaign Invite Link: it turns on the branded content toggle and links your post to the campaign.""" + _LINKS_TEXT + """{% if campaign.brief %}
+When you are ready to publish, open your TikTok Campaign Invite Link: it turns on the branded content toggle and links your post to the campaign."""
+    + _LINKS_TEXT
+    + """{% if campaign.brief %}
 The brief:
 {{ campaign.brief }}
 
-{% endif %}""" + _SIGNATURE_TEXT,
+{% endif %}"""
+    + _SIGNATURE_TEXT,
     html_body="""<p>Hi {{ creator.first_name }},</p>
 <p>Welcome to <strong>{{ campaign.name }}</strong>! Please publish {{ creator.posts_required }}
 {{ campaign.content_type | lower }} post{{ "" if creator.posts_required == 1 else "s" }} between
@@ -63,9 +66,12 @@ The brief:
 {% if campaign.hashtags %}<p>Hashtags: {{ campaign.hashtags }}</p>{% endif %}
 <p>When you are ready to publish, open your TikTok Campaign Invite Link: it turns on the branded
 content toggle and links your post to the campaign.</p>
-""" + _LINKS_HTML + """
+"""
+    + _LINKS_HTML
+    + """
 {% if campaign.brief %}<p><strong>The brief</strong><br>{{ campaign.brief }}</p>{% endif %}
-""" + _SIGNATURE_HTML,
+"""
+    + _SIGNATURE_HTML,
 )
 
 REMINDER = DefaultTemplate(
@@ -76,12 +82,16 @@ REMINDER = DefaultTemplate(
 
 A friendly reminder: {{ campaign.name }} runs until {{ campaign.ends_on }}, and we are looking forward to your {{ creator.posts_required }} post{{ "" if creator.posts_required == 1 else "s" }}.
 
-Please publish through your invite link, so the post is linked to the campaign:""" + _LINKS_TEXT + _SIGNATURE_TEXT,
+Please publish through your invite link, so the post is linked to the campaign:"""
+    + _LINKS_TEXT
+    + _SIGNATURE_TEXT,
     html_body="""<p>Hi {{ creator.first_name }},</p>
 <p>A friendly reminder: <strong>{{ campaign.name }}</strong> runs until {{ campaign.ends_on }}, and
 we are looking forward to your {{ creator.posts_required }} post{{ "" if creator.posts_required == 1 else "s" }}.</p>
 <p>Please publish through your invite link, so the post is linked to the campaign:</p>
-""" + _LINKS_HTML + _SIGNATURE_HTML,
+"""
+    + _LINKS_HTML
+    + _SIGNATURE_HTML,
 )
 
 CAMPAIGN_CODE = DefaultTemplate(
@@ -98,13 +108,15 @@ You can fix it in TikTok without re-posting: add this campaign code to the post.
 
 Next time, publish through your invite link: {{ tiktok.invite_link | default(creator.page_url) }}
 
-""" + _SIGNATURE_TEXT,
+"""
+    + _SIGNATURE_TEXT,
     html_body="""<p>Hi {{ creator.first_name }},</p>
 <p>It looks like a post for <strong>{{ campaign.name }}</strong> went live without your invite link,
 so it is not linked to the campaign yet and may be taken down as undisclosed branded content.</p>
 <p>You can fix it in TikTok without re-posting: add this campaign code to the post.</p>
 <p style="font-size: 1.4em; font-family: monospace;">{{ tiktok.campaign_code }}</p>
-""" + _SIGNATURE_HTML,
+"""
+    + _SIGNATURE_HTML,
 )
 
 LINKING_REQUEST = DefaultTemplate(
@@ -115,12 +127,14 @@ LINKING_REQUEST = DefaultTemplate(
 
 We have asked TikTok to link your post to {{ campaign.name }}. You will find our request in your TikTok notifications: approve it, and the post is linked with the branded content toggle on. Nothing else to do.
 
-""" + _SIGNATURE_TEXT,
+"""
+    + _SIGNATURE_TEXT,
     html_body="""<p>Hi {{ creator.first_name }},</p>
 <p>We have asked TikTok to link your post to <strong>{{ campaign.name }}</strong>. You will find our
 request in your TikTok notifications: approve it, and the post is linked with the branded content
 toggle on. Nothing else to do.</p>
-""" + _SIGNATURE_HTML,
+"""
+    + _SIGNATURE_HTML,
 )
 
 DEFAULTS: tuple[DefaultTemplate, ...] = (TIKTOK_INVITE, REMINDER, CAMPAIGN_CODE, LINKING_REQUEST)

@@ -52,15 +52,14 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 50
 SENT_RECORD_EVERY = 25  # acceptances recorded in groups: one write per message, not two
 STALE_CLAIM_AFTER = timedelta(minutes=10)  # far above the SMTP timeout: a live run never
-UNKNOWN_OUTCOME = (                       # holds a handed-over message this long
+UNKNOWN_OUTCOME = (  # holds a handed-over message this long
     "Delivery outcome unknown: the worker stopped after handing this email to the mail "
     "server, before recording its answer. It was probably delivered, so it is not sent "
     "again automatically; resend it only if the creator did not get it."
 )
 Status = OutboxMessage.Status
 # The server answered "no": the message was not accepted, the connection is still usable.
-REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
-            smtplib.SMTPResponseException)
+REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPResponseException)
 
 
 @dataclass
@@ -71,8 +70,9 @@ class DeliveryReport:
     taken_over: int = 0  # claimed by this run, then taken over by another (lease expired)
 
 
-def deliver_batch(batch_id: int, stale_after: timedelta = STALE_CLAIM_AFTER,
-                  connections: int | None = None) -> DeliveryReport:
+def deliver_batch(
+    batch_id: int, stale_after: timedelta = STALE_CLAIM_AFTER, connections: int | None = None
+) -> DeliveryReport:
     """Send every deliverable message of the batch. Safe to run twice, or concurrently.
 
     `connections` SMTP connections work side by side, each claiming its own chunks: a
@@ -88,13 +88,16 @@ def deliver_batch(batch_id: int, stale_after: timedelta = STALE_CLAIM_AFTER,
         reports = [_drain(batch_id, stale_after)]
     else:
         with ThreadPoolExecutor(connections, thread_name_prefix="outreach") as pool:
-            runs = [pool.submit(_drain_in_thread, batch_id, stale_after)
-                    for _ in range(connections)]
+            runs = [
+                pool.submit(_drain_in_thread, batch_id, stale_after) for _ in range(connections)
+            ]
             reports = [run.result() for run in runs]
     _finish_if_done(batch_id)
     return DeliveryReport(
-        sent=sum(r.sent for r in reports), failed=sum(r.failed for r in reports),
-        unknown=unknown, taken_over=sum(r.taken_over for r in reports),
+        sent=sum(r.sent for r in reports),
+        failed=sum(r.failed for r in reports),
+        unknown=unknown,
+        taken_over=sum(r.taken_over for r in reports),
     )
 
 
@@ -123,8 +126,12 @@ def settle_abandoned(scope: Q, stale_after: timedelta = STALE_CLAIM_AFTER) -> in
     is unknown (failed, never resent automatically). Returns how many were unknown."""
     cutoff = timezone.now() - stale_after
     handed = OutboxMessage.objects.filter(scope, status=Status.SENDING, handed_at__isnull=False)
-    dead_runs = handed.values("claimed_by").annotate(last=Max("handed_at")).filter(
-        last__lt=cutoff).values_list("claimed_by", flat=True)
+    dead_runs = (
+        handed.values("claimed_by")
+        .annotate(last=Max("handed_at"))
+        .filter(last__lt=cutoff)
+        .values_list("claimed_by", flat=True)
+    )
     unknown = 0
     for run in list(dead_runs):
         messages = handed.filter(claimed_by=run)
@@ -149,8 +156,9 @@ def _claim(ids: list[int], worker: str, stale_after: timedelta) -> list[OutboxMe
     OutboxMessage.objects.filter(_claimable(stale_after), pk__in=ids).update(
         status=Status.SENDING, claimed_by=worker, claimed_at=timezone.now()
     )
-    mine = OutboxMessage.objects.filter(pk__in=ids, claimed_by=worker, status=Status.SENDING,
-                                        handed_at=None)
+    mine = OutboxMessage.objects.filter(
+        pk__in=ids, claimed_by=worker, status=Status.SENDING, handed_at=None
+    )
     return list(mine.order_by("pk"))
 
 
@@ -174,7 +182,7 @@ class _Courier:
                 break
             if not self.deliver(message):  # the connection broke: a fresh one for the rest
                 _close_quietly(self.connection)
-                self.connection = self.open(messages[index + 1:])
+                self.connection = self.open(messages[index + 1 :])
         self.flush()
         _close_quietly(self.connection)
 
@@ -231,7 +239,10 @@ class _Courier:
 def as_email(message: OutboxMessage) -> WiredEmail:
     """The Django email; the SMTP backend sends its directly built bytes (inviteflow.mail.wire)."""
     email = WiredEmail(
-        message.subject, message.body, message.from_email, [message.to_email],
+        message.subject,
+        message.body,
+        message.from_email,
+        [message.to_email],
         headers={"Message-ID": message.message_id},
     )
     if message.html_body:
@@ -278,12 +289,17 @@ def _fail_unhanded(messages: list[OutboxMessage], worker: str, error: str) -> in
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
-        detail = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) \
+        detail = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
             else str(exc.smtp_error)
+        )
         return f"{exc.smtp_code} {detail}"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "; ".join(f"{to}: {code} {msg.decode(errors='replace')}"
-                         for to, (code, msg) in exc.recipients.items())
+        return "; ".join(
+            f"{to}: {code} {msg.decode(errors='replace')}"
+            for to, (code, msg) in exc.recipients.items()
+        )
     return str(exc) or type(exc).__name__
 
 
@@ -310,8 +326,8 @@ def sweep(stale_after: timedelta = STALE_CLAIM_AFTER) -> list[int]:
     """Finish what dead workers left behind: batches with old queued work or stale claims."""
     cutoff = timezone.now() - stale_after
     stuck = OutboxMessage.objects.filter(
-        Q(status=Status.QUEUED, created_at__lt=cutoff) | Q(status=Status.SENDING,
-                                                           claimed_at__lt=cutoff),
+        Q(status=Status.QUEUED, created_at__lt=cutoff)
+        | Q(status=Status.SENDING, claimed_at__lt=cutoff),
         batch__isnull=False,
     )
     batch_ids = sorted(set(stuck.values_list("batch_id", flat=True)))

@@ -13,16 +13,21 @@ from inviteflow.outreach.queries import WHO_CHOICES
 class TemplateForm(forms.Form):
     name = forms.CharField(max_length=120)
     campaign = forms.ModelChoiceField(
-        queryset=Campaign.objects.none(), required=False, empty_label="Every campaign",
+        queryset=Campaign.objects.none(),
+        required=False,
+        empty_label="Every campaign",
         help_text="Tie it to one campaign to make that campaign's own version of a template.",
     )
     subject = forms.CharField(max_length=255, widget=forms.TextInput(attrs={"data-insertable": ""}))
     body = forms.CharField(
-        label="Text body", strip=False,
+        label="Text body",
+        strip=False,
         widget=forms.Textarea(attrs={"rows": 14, "data-insertable": "", "spellcheck": "true"}),
     )
     html_body = forms.CharField(
-        label="HTML body (optional)", required=False, strip=False,
+        label="HTML body (optional)",
+        required=False,
+        strip=False,
         help_text="Placeholders are HTML-escaped here. Leave empty to send text only.",
         widget=forms.Textarea(attrs={"rows": 10, "data-insertable": "", "class": "code"}),
     )
@@ -38,7 +43,8 @@ class SendForm(forms.Form):
     template = forms.TypedChoiceField(coerce=int, choices=())
     who = forms.ChoiceField(choices=WHO_CHOICES, initial="all", widget=forms.RadioSelect)
     send_again = forms.BooleanField(
-        required=False, label="Send again to creators who already got this email",
+        required=False,
+        label="Send again to creators who already got this email",
     )
     token = forms.CharField(required=False, widget=forms.HiddenInput)
 

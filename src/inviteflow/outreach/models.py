@@ -31,7 +31,11 @@ class EmailTemplate(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
         help_text="Only for this campaign (empty: every campaign)",
     )
     name = models.CharField(max_length=120)
@@ -48,11 +52,13 @@ class EmailTemplate(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["workspace", "default_key"], condition=~Q(default_key=""),
+                fields=["workspace", "default_key"],
+                condition=~Q(default_key=""),
                 name="one_shipped_default_per_workspace",
             ),
             models.UniqueConstraint(
-                fields=["workspace", "name"], condition=Q(campaign=None),
+                fields=["workspace", "name"],
+                condition=Q(campaign=None),
                 name="template_name_unique_per_workspace",
             ),
             models.UniqueConstraint(
@@ -189,6 +195,8 @@ class CreatorPage(models.Model):
 
     @classmethod
     def find(cls, token: str) -> "CreatorPage | None":
-        return cls.objects.select_related("creator", "workspace").filter(
-            token_hash=sha256(token)
-        ).first()
+        return (
+            cls.objects.select_related("creator", "workspace")
+            .filter(token_hash=sha256(token))
+            .first()
+        )

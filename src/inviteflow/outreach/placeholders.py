@@ -43,32 +43,46 @@ CATALOGUE: tuple[Placeholder, ...] = (
     Placeholder("creator.handle", "TikTok handle, without @", "ada.codes"),
     Placeholder("creator.posts_required", "Posts this creator owes the campaign", "12"),
     Placeholder(
-        "creator.page_url", "Address of the creator's own page: links, QR codes, deadlines",
+        "creator.page_url",
+        "Address of the creator's own page: links, QR codes, deadlines",
         "https://inviteflow.example/c/3pX…/",
     ),
     Placeholder("campaign.name", "Campaign name", "Spring Launch"),
-    Placeholder("campaign.brief", "Campaign brief", "Show the new colours in daylight.",
-                missing="the campaign has no brief"),
+    Placeholder(
+        "campaign.brief",
+        "Campaign brief",
+        "Show the new colours in daylight.",
+        missing="the campaign has no brief",
+    ),
     Placeholder("campaign.starts_on", "First day to publish", "1 May 2025"),
     Placeholder("campaign.ends_on", "Last day to publish (the deadline)", "31 May 2025"),
     Placeholder("campaign.content_type", "Video, Photo or Any", "Video"),
-    Placeholder("campaign.hashtags", "Hashtags to use, with #", "#springlaunch #ad",
-                missing="the campaign has no hashtags"),
+    Placeholder(
+        "campaign.hashtags",
+        "Hashtags to use, with #",
+        "#springlaunch #ad",
+        missing="the campaign has no hashtags",
+    ),
     Placeholder("brand.name", "Your workspace's name", "Acme"),
     Placeholder(
-        "tiktok.invite_link", "The creator's current TikTok Campaign Invite Link "
-        "(the first active one with posts left)", "https://www.tiktok.com/t/ZT8abc/",
+        "tiktok.invite_link",
+        "The creator's current TikTok Campaign Invite Link (the first active one with posts left)",
+        "https://www.tiktok.com/t/ZT8abc/",
         missing="no active TikTok invite link with posts left yet",
     ),
     Placeholder(
-        "tiktok.invite_links", "All the creator's invite links, with posts left on each; "
+        "tiktok.invite_links",
+        "All the creator's invite links, with posts left on each; "
         "shown as a list, or loop over it for link.url, link.posts_left, link.sequence",
         "https://www.tiktok.com/t/ZT8abc/ (10 posts left)",
-        missing="no TikTok invite links yet", item_fields=LINK_FIELDS,
+        missing="no TikTok invite links yet",
+        item_fields=LINK_FIELDS,
     ),
     Placeholder(
-        "tiktok.campaign_code", "Campaign code, for a post published without the link",
-        "7A1C-93FD", missing="no campaign code yet",
+        "tiktok.campaign_code",
+        "Campaign code, for a post published without the link",
+        "7A1C-93FD",
+        missing="no campaign code yet",
     ),
 )
 
@@ -78,11 +92,30 @@ GROUPS: tuple[str, ...] = tuple(dict.fromkeys(p.group for p in CATALOGUE))
 # Jinja's own names inside a loop, and the filters a template may use. Anything else
 # (calls, other filters, includes, macros) is refused when the template is saved.
 LOOP_FIELDS = ("index", "index0", "first", "last", "length", "revindex")
-ALLOWED_FILTERS = frozenset({
-    "capitalize", "default", "d", "e", "escape", "first", "join", "last", "length",
-    "count", "lower", "replace", "round", "title", "trim", "truncate", "upper",
-    "wordwrap", "int", "striptags",
-})
+ALLOWED_FILTERS = frozenset(
+    {
+        "capitalize",
+        "default",
+        "d",
+        "e",
+        "escape",
+        "first",
+        "join",
+        "last",
+        "length",
+        "count",
+        "lower",
+        "replace",
+        "round",
+        "title",
+        "trim",
+        "truncate",
+        "upper",
+        "wordwrap",
+        "int",
+        "striptags",
+    }
+)
 
 
 class LinkList(list):

@@ -46,8 +46,10 @@ def _campaign_card(entry: CampaignCreator, today: date) -> dict[str, Any]:
     campaign = entry.campaign
     links = links_by_creator(campaign, [entry.creator_id]).get(entry.creator_id, [])
     return {
-        "campaign": campaign, "posts_required": entry.posts_required,
-        "starts_on": human_date(campaign.starts_on), "ends_on": human_date(campaign.ends_on),
+        "campaign": campaign,
+        "posts_required": entry.posts_required,
+        "starts_on": human_date(campaign.starts_on),
+        "ends_on": human_date(campaign.ends_on),
         "days_left": (campaign.ends_on - today).days,
         "links": [{**link, "qr": _qr_svg(link["url"], link["sequence"])} for link in links],
         "campaign_code": campaign_codes(campaign, [entry.creator_id]).get(entry.creator_id, ""),

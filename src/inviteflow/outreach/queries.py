@@ -35,8 +35,9 @@ def templates_for(campaign: Campaign) -> list[EmailTemplate]:
     return [t for t in candidates if t.campaign_id or t.name.lower() not in own]
 
 
-def outbox_of(workspace: Workspace, campaign_id: int | None = None,
-              status: str = "") -> QuerySet[OutboxMessage]:
+def outbox_of(
+    workspace: Workspace, campaign_id: int | None = None, status: str = ""
+) -> QuerySet[OutboxMessage]:
     """The workspace's Outbox, newest first; `status` is queued | sent | failed."""
     messages = scoped(OutboxMessage, workspace).select_related("campaign", "creator")
     if campaign_id:
@@ -105,8 +106,10 @@ def chosen_creators(campaign: Campaign, who: str, picked_ids: list[int]) -> list
 
 def roster_entries_of(creator: Creator) -> QuerySet[CampaignCreator]:
     """The creator's campaigns, soonest deadline first (for the creator's page)."""
-    return CampaignCreator.objects.filter(creator=creator).select_related("campaign").order_by(
-        "campaign__ends_on", "campaign_id"
+    return (
+        CampaignCreator.objects.filter(creator=creator)
+        .select_related("campaign")
+        .order_by("campaign__ends_on", "campaign_id")
     )
 
 

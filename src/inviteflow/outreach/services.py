@@ -65,17 +65,27 @@ def ensure_default_templates(workspace: Workspace) -> None:
     shipped = scoped(EmailTemplate, workspace).exclude(default_key="")
     existing = set(shipped.values_list("default_key", flat=True))
     missing = [
-        EmailTemplate(workspace=workspace, default_key=d.key, name=d.name, subject=d.subject,
-                      body=d.body, html_body=d.html_body)
-        for d in DEFAULTS if d.key not in existing
+        EmailTemplate(
+            workspace=workspace,
+            default_key=d.key,
+            name=d.name,
+            subject=d.subject,
+            body=d.body,
+            html_body=d.html_body,
+        )
+        for d in DEFAULTS
+        if d.key not in existing
     ]
     if missing:
         EmailTemplate.objects.bulk_create(missing, ignore_conflicts=True)
 
 
 def create_template(workspace: Workspace, **fields: Any) -> EmailTemplate:
-    values = _validated(workspace, {"name": "", "subject": "", "body": "", "html_body": "",
-                                    "campaign": None, **fields}, exclude_pk=None)
+    values = _validated(
+        workspace,
+        {"name": "", "subject": "", "body": "", "html_body": "", "campaign": None, **fields},
+        exclude_pk=None,
+    )
     template = EmailTemplate(workspace=workspace, **values)
     _save_unique(template)
     return template
@@ -83,8 +93,10 @@ def create_template(workspace: Workspace, **fields: Any) -> EmailTemplate:
 
 def update_template(template: EmailTemplate, **changes: Any) -> EmailTemplate:
     """Apply the given fields only; the others keep their values."""
-    current = {name: getattr(template, name) for name in ("name", "subject", "body", "html_body",
-                                                          "campaign")}
+    current = {
+        name: getattr(template, name)
+        for name in ("name", "subject", "body", "html_body", "campaign")
+    }
     values = _validated(template.workspace, {**current, **changes}, exclude_pk=template.pk)
     for name, value in values.items():
         setattr(template, name, value)
@@ -114,8 +126,12 @@ def _validated(workspace: Workspace, fields: dict[str, Any], exclude_pk: int | N
 
 def _length_problems(values: dict[str, str]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    for name, limit in (("name", NAME_MAX), ("subject", SUBJECT_MAX), ("body", BODY_MAX),
-                        ("html_body", BODY_MAX)):
+    for name, limit in (
+        ("name", NAME_MAX),
+        ("subject", SUBJECT_MAX),
+        ("body", BODY_MAX),
+        ("html_body", BODY_MAX),
+    ):
         if name != "html_body" and not values[name].strip():
             errors[name] = ["required"]
         elif len(values[name]) > limit:
@@ -123,8 +139,9 @@ def _length_problems(values: dict[str, str]) -> dict[str, list[str]]:
     return errors
 
 
-def _name_taken(workspace: Workspace, name: str, campaign: Campaign | None,
-                exclude_pk: int | None) -> bool:
+def _name_taken(
+    workspace: Workspace, name: str, campaign: Campaign | None, exclude_pk: int | None
+) -> bool:
     same = scoped(EmailTemplate, workspace).filter(name__iexact=name, campaign=campaign)
     if exclude_pk is not None:
         same = same.exclude(pk=exclude_pk)
@@ -162,8 +179,9 @@ def ensure_pages(creators: list[Creator]) -> dict[int, CreatorPage]:
 
 def _new_page(creator: Creator) -> CreatorPage:
     token, token_hash = CreatorPage.new_token()
-    return CreatorPage(workspace_id=creator.workspace_id, creator=creator, token=token,
-                       token_hash=token_hash)
+    return CreatorPage(
+        workspace_id=creator.workspace_id, creator=creator, token=token, token_hash=token_hash
+    )
 
 
 def page_url(page: CreatorPage) -> str:
@@ -194,8 +212,9 @@ class Preview:
     blocked_reason: str = ""
 
 
-def preview(template: EmailTemplate, campaign: Campaign | None = None,
-            creator: Creator | None = None) -> Preview:
+def preview(
+    template: EmailTemplate, campaign: Campaign | None = None, creator: Creator | None = None
+) -> Preview:
     """The email as `creator` of `campaign` would get it; the catalogue examples without them."""
     compiled = CompiledEmail(template.subject, template.body, template.html_body)
     if campaign is None or creator is None:
@@ -233,20 +252,37 @@ class Plan:
 
 
 def _outcome(creator: Creator, reason: str) -> dict[str, Any]:
-    return {"creator_id": creator.pk, "name": creator.name, "handle": creator.handle,
-            "reason": reason}
+    return {
+        "creator_id": creator.pk,
+        "name": creator.name,
+        "handle": creator.handle,
+        "reason": reason,
+    }
 
 
-def idempotency_key(campaign: Campaign, template: EmailTemplate, creator: Creator,
-                    send_again_token: str = "") -> str:
+def idempotency_key(
+    campaign: Campaign, template: EmailTemplate, creator: Creator, send_again_token: str = ""
+) -> str:
     """See the module docstring: one email per (campaign, template wording, creator, address)."""
-    parts = (KEY_VERSION, campaign.workspace_id, campaign.pk, template.pk, creator.pk,
-             creator.email.strip().lower(), template.content_hash, send_again_token)
+    parts = (
+        KEY_VERSION,
+        campaign.workspace_id,
+        campaign.pk,
+        template.pk,
+        creator.pk,
+        creator.email.strip().lower(),
+        template.content_hash,
+        send_again_token,
+    )
     return sha256("\x1f".join(str(p) for p in parts))
 
 
-def plan_outreach(campaign: Campaign, template: EmailTemplate, creators: Iterable[Creator],
-                  send_again_token: str = "") -> Plan:
+def plan_outreach(
+    campaign: Campaign,
+    template: EmailTemplate,
+    creators: Iterable[Creator],
+    send_again_token: str = "",
+) -> Plan:
     """Render `template` for each creator and sort them into ready / skipped / blocked."""
     compiled = CompiledEmail(template.subject, template.body, template.html_body)
     creators = list({c.pk: c for c in creators}.values())
@@ -271,12 +307,15 @@ def _skip_already_sent(plan: Plan) -> None:
     existing: dict[str, OutboxMessage] = {}
     for chunk in chunks([draft.key for draft in plan.ready]):
         rows = OutboxMessage.objects.filter(idempotency_key__in=chunk)
-        existing.update((m.idempotency_key, m) for m in rows.only("idempotency_key", "status",
-                                                                  "sent_at", "batch_id"))
+        existing.update(
+            (m.idempotency_key, m)
+            for m in rows.only("idempotency_key", "status", "sent_at", "batch_id")
+        )
     if not existing:
         return
-    plan.skipped += [_outcome(d.creator, _already(existing[d.key])) for d in plan.ready
-                     if d.key in existing]
+    plan.skipped += [
+        _outcome(d.creator, _already(existing[d.key])) for d in plan.ready if d.key in existing
+    ]
     plan.ready = [draft for draft in plan.ready if draft.key not in existing]
 
 
@@ -296,17 +335,27 @@ def new_send_again_token() -> str:
     return uuid.uuid4().hex
 
 
-def send_outreach(campaign: Campaign, template: EmailTemplate, creators: Iterable[Creator],
-                  created_by: User | None = None, send_again_token: str = "") -> OutreachBatch:
+def send_outreach(
+    campaign: Campaign,
+    template: EmailTemplate,
+    creators: Iterable[Creator],
+    created_by: User | None = None,
+    send_again_token: str = "",
+) -> OutreachBatch:
     """Queue one email per ready creator, in one transaction; delivery starts on commit."""
     _check_same_workspace(campaign, template)
     creators = list(creators)
     plan = plan_outreach(campaign, template, creators, send_again_token)
     with transaction.atomic():
         batch = OutreachBatch.objects.create(
-            workspace_id=campaign.workspace_id, campaign=campaign, template=template,
-            template_name=template.name, created_by=created_by,
-            send_again=bool(send_again_token), requested=len(creators), blocked=plan.blocked,
+            workspace_id=campaign.workspace_id,
+            campaign=campaign,
+            template=template,
+            template_name=template.name,
+            created_by=created_by,
+            send_again=bool(send_again_token),
+            requested=len(creators),
+            blocked=plan.blocked,
         )
         _queue_messages(batch, plan)
         if batch.queued:
@@ -327,8 +376,11 @@ def _queue_messages(batch: OutreachBatch, plan: Plan) -> None:
         [_message(batch, draft) for draft in plan.ready], batch_size=500, ignore_conflicts=True
     )
     mine = set(OutboxMessage.objects.filter(batch=batch).values_list("idempotency_key", flat=True))
-    raced = [_outcome(d.creator, "queued by another send at the same moment")
-             for d in plan.ready if d.key not in mine]
+    raced = [
+        _outcome(d.creator, "queued by another send at the same moment")
+        for d in plan.ready
+        if d.key not in mine
+    ]
     batch.queued = len(mine)
     batch.skipped = plan.skipped + raced
     if not mine:
@@ -338,10 +390,17 @@ def _queue_messages(batch: OutreachBatch, plan: Plan) -> None:
 
 def _message(batch: OutreachBatch, draft: Draft) -> OutboxMessage:
     return OutboxMessage(
-        workspace_id=batch.workspace_id, campaign_id=batch.campaign_id, batch=batch,
-        creator=draft.creator, template_id=batch.template_id, idempotency_key=draft.key,
-        message_id=message_id_for(draft.key), from_email=settings.DEFAULT_FROM_EMAIL,
-        to_email=draft.creator.email, subject=draft.email.subject, body=draft.email.body,
+        workspace_id=batch.workspace_id,
+        campaign_id=batch.campaign_id,
+        batch=batch,
+        creator=draft.creator,
+        template_id=batch.template_id,
+        idempotency_key=draft.key,
+        message_id=message_id_for(draft.key),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to_email=draft.creator.email,
+        subject=draft.email.subject,
+        body=draft.email.body,
         html_body=draft.email.html_body,
     )
 
@@ -400,10 +459,17 @@ def record_external_email(workspace: Workspace, email: EmailMessage) -> None:
     html = next((c for c, mime in getattr(email, "alternatives", []) if mime == "text/html"), "")
     for to in email.recipients():
         key = sha256(f"external\x1f{message_id}\x1f{to}")
-        OutboxMessage.objects.get_or_create(idempotency_key=key, defaults={
-            "workspace": workspace, "message_id": message_id, "from_email": email.from_email,
-            "to_email": parseaddr(to)[1] or to, "subject": str(email.subject)[:255],
-            "body": str(email.body), "html_body": str(html), "status": Status.SENT,
-            "sent_at": timezone.now(),
-        })
-
+        OutboxMessage.objects.get_or_create(
+            idempotency_key=key,
+            defaults={
+                "workspace": workspace,
+                "message_id": message_id,
+                "from_email": email.from_email,
+                "to_email": parseaddr(to)[1] or to,
+                "subject": str(email.subject)[:255],
+                "body": str(email.body),
+                "html_body": str(html),
+                "status": Status.SENT,
+                "sent_at": timezone.now(),
+            },
+        )

@@ -31,9 +31,13 @@ from inviteflow.outreach.placeholders import (
 )
 
 REFUSED_STATEMENTS = {
-    nodes.Extends: "{% extends %}", nodes.Include: "{% include %}", nodes.Import: "{% import %}",
-    nodes.FromImport: "{% from … import %}", nodes.Macro: "{% macro %}",
-    nodes.CallBlock: "{% call %}", nodes.Block: "{% block %}",
+    nodes.Extends: "{% extends %}",
+    nodes.Include: "{% include %}",
+    nodes.Import: "{% import %}",
+    nodes.FromImport: "{% from … import %}",
+    nodes.Macro: "{% macro %}",
+    nodes.CallBlock: "{% call %}",
+    nodes.Block: "{% block %}",
     nodes.ScopedEvalContextModifier: "{% autoescape %}",
     nodes.EvalContextModifier: "{% autoescape %}",
 }
@@ -46,8 +50,12 @@ class RenderError(Exception):
 
 def _environment(autoescape: bool) -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
-        autoescape=autoescape, undefined=Undefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True, cache_size=0,
+        autoescape=autoescape,
+        undefined=Undefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        cache_size=0,
     )
     env.globals.clear()
     env.filters = {name: f for name, f in env.filters.items() if name in ALLOWED_FILTERS}
@@ -229,8 +237,9 @@ class _Checker:
 
     # placeholders
 
-    def placeholder_of(self, expr: nodes.Node, scope: dict[str, str],
-                       optional: bool = False) -> str | None:
+    def placeholder_of(
+        self, expr: nodes.Node, scope: dict[str, str], optional: bool = False
+    ) -> str | None:
         """Check a placeholder reference; record and return its catalogue name when valid."""
         found = _chain(expr)
         if found is None:
@@ -243,7 +252,8 @@ class _Checker:
         if not isinstance(root, nodes.Name):
             shown = ".".join(str(p) for p in parts)
             self.usage.problem(
-                f"“.{shown}” is not allowed: fields can only be read from placeholders")
+                f"“.{shown}” is not allowed: fields can only be read from placeholders"
+            )
             self.visit(root, scope)
             return None
         if root.name in scope:
@@ -266,8 +276,10 @@ class _Checker:
     def catalogue_name(self, root: str, parts: list[str | int]) -> str | None:
         dotted = _dotted(root, parts)
         if root in GROUPS and not parts:
-            self.usage.problem(f"{root} is a group, not a placeholder: use {root}.<field>, "
-                               f"e.g. {next(n for n in BY_NAME if n.startswith(root + '.'))}")
+            self.usage.problem(
+                f"{root} is a group, not a placeholder: use {root}.<field>, "
+                f"e.g. {next(n for n in BY_NAME if n.startswith(root + '.'))}"
+            )
             return None
         if root not in GROUPS or not parts or not isinstance(parts[0], str):
             self.usage.problem(_unknown(dotted))

@@ -11,12 +11,18 @@ urlpatterns = [
     path("templates/", views.template_list, name="email_templates"),
     path("templates/new/", views.template_create, name="email_template_create"),
     path("templates/<int:template_id>/", views.template_edit, name="email_template_edit"),
-    path("templates/<int:template_id>/preview/", views.template_preview,
-         name="email_template_preview"),
+    path(
+        "templates/<int:template_id>/preview/",
+        views.template_preview,
+        name="email_template_preview",
+    ),
     path("campaigns/<int:campaign_id>/send/", views.send, name="outreach_send"),
     path("batches/<int:batch_id>/", views.batch_detail, name="outreach_batch"),
     path("batches/<int:batch_id>/resend/", views.batch_resend, name="outreach_batch_resend"),
     path("creators/<int:creator_id>/page/", views.creator_page_admin, name="creator_page_admin"),
-    path("creators/<int:creator_id>/page/revoke/", views.creator_page_revoke,
-         name="creator_page_revoke"),
+    path(
+        "creators/<int:creator_id>/page/revoke/",
+        views.creator_page_revoke,
+        name="creator_page_revoke",
+    ),
 ]

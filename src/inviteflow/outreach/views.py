@@ -44,9 +44,12 @@ def outbox(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     found = queries.outbox_of(workspace, campaign_id[0] if campaign_id else None, status)
     context = {
-        "section": SECTION, "page": paginate(request, found), "status": status,
+        "section": SECTION,
+        "page": paginate(request, found),
+        "status": status,
         "campaign_id": campaign_id[0] if campaign_id else None,
-        "campaigns": scoped(Campaign, workspace), "statuses": queries.PUBLIC_STATUSES,
+        "campaigns": scoped(Campaign, workspace),
+        "statuses": queries.PUBLIC_STATUSES,
     }
     return render_page_or_partial(
         request, "outreach/outbox.html", "outreach/htmx/outbox_rows.html", context
@@ -57,7 +60,8 @@ def outbox(request: HttpRequest) -> HttpResponse:
 def outbox_message(request: HttpRequest, message_id: int) -> HttpResponse:
     message = get_for_workspace(
         OutboxMessage.objects.select_related("campaign", "creator", "batch"),
-        _workspace(request), pk=message_id,
+        _workspace(request),
+        pk=message_id,
     )
     return render(request, "outreach/message.html", {"section": SECTION, "message": message})
 
@@ -98,8 +102,10 @@ def template_create(request: HttpRequest) -> HttpResponse:
 def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
     workspace = _workspace(request)
     template = get_for_workspace(EmailTemplate, workspace, pk=template_id)
-    initial = {name: getattr(template, name) for name in ("name", "campaign", "subject", "body",
-                                                          "html_body")}
+    initial = {
+        name: getattr(template, name)
+        for name in ("name", "campaign", "subject", "body", "html_body")
+    }
     form = TemplateForm(request.POST or None, workspace=workspace, initial=initial)
     if _saved(form, lambda data: services.update_template(template, **data)) is not None:
         messages.success(request, f"Template “{template.name}” saved.")
@@ -118,8 +124,9 @@ def _saved(form: TemplateForm, save: Any) -> EmailTemplate | None:
         return None
 
 
-def _template_form(request: HttpRequest, form: TemplateForm,
-                   template: EmailTemplate | None) -> HttpResponse:
+def _template_form(
+    request: HttpRequest, form: TemplateForm, template: EmailTemplate | None
+) -> HttpResponse:
     context = {"section": SECTION, "form": form, "template": template, "catalogue": CATALOGUE}
     return render(request, "outreach/template_form.html", context)
 
@@ -133,8 +140,12 @@ def template_preview(request: HttpRequest, template_id: int) -> HttpResponse:
     roster = list(queries.roster_creators(campaign)[:PICKER_MAX]) if campaign else []
     creator = _chosen_creator(request, campaign, roster)
     context = {
-        "section": SECTION, "template": template, "campaign": campaign, "creator": creator,
-        "campaigns": scoped(Campaign, workspace), "roster": roster,
+        "section": SECTION,
+        "template": template,
+        "campaign": campaign,
+        "creator": creator,
+        "campaigns": scoped(Campaign, workspace),
+        "roster": roster,
         "preview": services.preview(template, campaign, creator),
     }
     return render_page_or_partial(
@@ -149,8 +160,9 @@ def _chosen_campaign(request: HttpRequest, template: EmailTemplate) -> Campaign 
     return get_for_workspace(Campaign, _workspace(request), pk=campaign_id)
 
 
-def _chosen_creator(request: HttpRequest, campaign: Campaign | None,
-                    roster: list[Creator]) -> Creator | None:
+def _chosen_creator(
+    request: HttpRequest, campaign: Campaign | None, roster: list[Creator]
+) -> Creator | None:
     if campaign is None:
         return None
     creator_id = request.GET.get("creator")
@@ -195,8 +207,9 @@ def _send_again_token(form: SendForm) -> str:
     return form.cleaned_data["token"] if form.cleaned_data["send_again"] else ""
 
 
-def _chosen(campaign: Campaign, form: SendForm,
-            picked: list[int]) -> tuple[EmailTemplate, list[Creator]]:
+def _chosen(
+    campaign: Campaign, form: SendForm, picked: list[int]
+) -> tuple[EmailTemplate, list[Creator]]:
     template_id = form.cleaned_data["template"]
     template = get_for_workspace(EmailTemplate, campaign.workspace, pk=template_id)
     return template, queries.chosen_creators(campaign, form.cleaned_data["who"], picked)
@@ -207,24 +220,39 @@ def _plan(campaign: Campaign, form: SendForm, picked: list[int]) -> services.Pla
     return services.plan_outreach(campaign, template, creators, _send_again_token(form))
 
 
-def _send_now(request: HttpRequest, campaign: Campaign, form: SendForm,
-              picked: list[int]) -> HttpResponse:
+def _send_now(
+    request: HttpRequest, campaign: Campaign, form: SendForm, picked: list[int]
+) -> HttpResponse:
     template, creators = _chosen(campaign, form, picked)
     batch = services.send_outreach(
-        campaign, template, creators, created_by=request.user,  # type: ignore[arg-type]
+        campaign,
+        template,
+        creators,
+        created_by=request.user,  # type: ignore[arg-type]
         send_again_token=_send_again_token(form),
     )
     messages.success(request, f"{batch.queued} email{'s' if batch.queued != 1 else ''} queued.")
     return redirect("outreach_batch", slug=campaign.workspace.slug, batch_id=batch.pk)
 
 
-def _send_context(request: HttpRequest, campaign: Campaign, form: SendForm, picked: list[int],
-                  plan: services.Plan | None) -> dict[str, Any]:
+def _send_context(
+    request: HttpRequest,
+    campaign: Campaign,
+    form: SendForm,
+    picked: list[int],
+    plan: services.Plan | None,
+) -> dict[str, Any]:
     search = request.GET.get("q", "").strip()
     return {
-        "section": SECTION, "campaign": campaign, "form": form, "plan": plan, "q": search,
-        "picker": queries.roster_creators(campaign, search)[:PICKER_MAX], "picked": set(picked),
-        "list_max": PLAN_LIST_MAX, "batches": queries.batches_of(campaign)[:10],
+        "section": SECTION,
+        "campaign": campaign,
+        "form": form,
+        "plan": plan,
+        "q": search,
+        "picker": queries.roster_creators(campaign, search)[:PICKER_MAX],
+        "picked": set(picked),
+        "list_max": PLAN_LIST_MAX,
+        "batches": queries.batches_of(campaign)[:10],
     }
 
 
@@ -233,11 +261,16 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     """Progress (polled by HTMX while sending), then the outcome and any failures."""
     batch = get_for_workspace(
         OutreachBatch.objects.select_related("campaign", "created_by"),
-        _workspace(request), pk=batch_id,
+        _workspace(request),
+        pk=batch_id,
     )
     failed = batch.messages.filter(status=OutboxMessage.Status.FAILED).select_related("creator")
-    context = {"section": SECTION, "batch": batch, "progress": queries.progress_of(batch),
-               "failed": failed[:PLAN_LIST_MAX]}
+    context = {
+        "section": SECTION,
+        "batch": batch,
+        "progress": queries.progress_of(batch),
+        "failed": failed[:PLAN_LIST_MAX],
+    }
     return render_page_or_partial(
         request, "outreach/batch.html", "outreach/htmx/batch_progress.html", context
     )
@@ -259,8 +292,12 @@ def batch_resend(request: HttpRequest, batch_id: int) -> HttpResponse:
 def creator_page_admin(request: HttpRequest, creator_id: int) -> HttpResponse:
     creator = get_for_workspace(Creator, _workspace(request), pk=creator_id)
     page = services.ensure_pages([creator])[creator.pk]
-    context = {"section": SECTION, "creator": creator, "page_url": services.page_url(page),
-               "page": page}
+    context = {
+        "section": SECTION,
+        "creator": creator,
+        "page_url": services.page_url(page),
+        "page": page,
+    }
     return render(request, "outreach/creator_page_admin.html", context)
 
 

@@ -43,8 +43,12 @@ def counts(checks: dict[str, dict[str, str]], linked: bool, compliance: str) -> 
 def awaiting(checks: dict[str, dict[str, str]], linked: bool, compliance: str) -> bool:
     """Not counted yet, but may be: nothing failed, some checks wait for TikTok."""
     results = {c["result"] for c in checks.values()}
-    return linked and compliance in COUNTING_COMPLIANCE and FAIL not in results and (
-        PENDING in results)
+    return (
+        linked
+        and compliance in COUNTING_COMPLIANCE
+        and FAIL not in results
+        and (PENDING in results)
+    )
 
 
 def _result(result: str, reason: str) -> dict[str, str]:

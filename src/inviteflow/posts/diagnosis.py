@@ -1,4 +1,4 @@
-""""Why is my post missing?" for a creator who still owes posts. A pure function.
+""" "Why is my post missing?" for a creator who still owes posts. A pure function.
 
 The answer comes from what TikTok reports: the creator's recent public posts (with
 `collaboration_status` PAID_PARTNERSHIP when the branded-content toggle is on, i.e. the
@@ -75,8 +75,12 @@ class Situation:
 
 def reasons(s: Situation) -> list[dict[str, str]]:
     found = [
-        *_no_link(s), *_not_surfaced(s), *_posted_without_link(s), *_outside_window(s),
-        *_failed_requirements(s), *_linked_elsewhere(s),
+        *_no_link(s),
+        *_not_surfaced(s),
+        *_posted_without_link(s),
+        *_outside_window(s),
+        *_failed_requirements(s),
+        *_linked_elsewhere(s),
     ]
     return found or [_quiet(s)]
 
@@ -97,16 +101,26 @@ def _no_link(s: Situation) -> list[dict[str, str]]:
         return []
     failed = [link for link in s.links if link.status == "failed"]
     if failed:
-        return [_reason("no_link", f"Their invite link could not be created: "
-                                   f"{failed[0].failure_message or 'see the link list'}")]
-    return [_reason("no_link", "Their invite link is not ready yet, so they cannot post "
-                               "through it.")]
+        return [
+            _reason(
+                "no_link",
+                f"Their invite link could not be created: "
+                f"{failed[0].failure_message or 'see the link list'}",
+            )
+        ]
+    return [
+        _reason("no_link", "Their invite link is not ready yet, so they cannot post through it.")
+    ]
 
 
 def _unknown(s: Situation) -> list[PublicPost]:
     start = datetime.combine(s.starts_on, datetime.min.time(), tzinfo=s.now.tzinfo)
-    return [p for p in s.public if p.video_id not in s.known_video_ids
-            and (p.published_at is None or p.published_at >= start)]
+    return [
+        p
+        for p in s.public
+        if p.video_id not in s.known_video_ids
+        and (p.published_at is None or p.published_at >= start)
+    ]
 
 
 def _not_surfaced(s: Situation) -> list[dict[str, str]]:
@@ -114,32 +128,41 @@ def _not_surfaced(s: Situation) -> list[dict[str, str]]:
     for post in _unknown(s):
         if post.toggle_on and post.published_at and s.now - post.published_at < s.surface_delay:
             eta = post.published_at + s.surface_delay
-            found.append(_reason(
-                "not_surfaced",
-                f"Published {_when(post.published_at)} with the branded-content toggle on. "
-                f"TikTok reports linked posts about {_hours(s.surface_delay)} h after "
-                f"publishing: expect it by {_when(eta)}.",
-                post.video_id,
-            ))
+            found.append(
+                _reason(
+                    "not_surfaced",
+                    f"Published {_when(post.published_at)} with the branded-content toggle on. "
+                    f"TikTok reports linked posts about {_hours(s.surface_delay)} h after "
+                    f"publishing: expect it by {_when(eta)}.",
+                    post.video_id,
+                )
+            )
     return found
 
 
 def _posted_without_link(s: Situation) -> list[dict[str, str]]:
     wanted = {tag.lower() for tag in s.hashtags}
     found = [
-        _reason("posted_without_link",
-                f"Posted {_when(post.published_at)} with "
-                f"{', '.join('#' + t for t in sorted(wanted & set(post.hashtags)))} but without "
-                "the invite link: it is at risk of being taken down and does not count. "
-                "Send a campaign code or a linking request.",
-                post.video_id)
+        _reason(
+            "posted_without_link",
+            f"Posted {_when(post.published_at)} with "
+            f"{', '.join('#' + t for t in sorted(wanted & set(post.hashtags)))} but without "
+            "the invite link: it is at risk of being taken down and does not count. "
+            "Send a campaign code or a linking request.",
+            post.video_id,
+        )
         for post in _unknown(s)
         if not post.toggle_on and wanted & {tag.lower() for tag in post.hashtags}
     ]
     found += [
-        _reason("posted_without_link", "A post found by the compliance scan is not linked: "
-                "send a campaign code or a linking request.", post.video_id)
-        for post in s.posts if post.compliance == "at_risk"
+        _reason(
+            "posted_without_link",
+            "A post found by the compliance scan is not linked: "
+            "send a campaign code or a linking request.",
+            post.video_id,
+        )
+        for post in s.posts
+        if post.compliance == "at_risk"
     ]
     return found
 
@@ -150,9 +173,11 @@ def _failing(s: Situation, check: str) -> list[OurPost]:
 
 def _outside_window(s: Situation) -> list[dict[str, str]]:
     return [
-        _reason("outside_window",
-                f"Linked, but does not count: {post.checks['in_window']['reason']}.",
-                post.video_id)
+        _reason(
+            "outside_window",
+            f"Linked, but does not count: {post.checks['in_window']['reason']}.",
+            post.video_id,
+        )
         for post in _failing(s, "in_window")
     ]
 
@@ -162,21 +187,26 @@ def _failed_requirements(s: Situation) -> list[dict[str, str]]:
     found = []
     for check in ("hashtags", "content_type"):
         found += [
-            _reason("failed_requirements",
-                    f"Linked, but does not count: {post.checks[check]['reason']}.",
-                    post.video_id)
-            for post in _failing(s, check) if post.video_id not in outside
+            _reason(
+                "failed_requirements",
+                f"Linked, but does not count: {post.checks[check]['reason']}.",
+                post.video_id,
+            )
+            for post in _failing(s, check)
+            if post.video_id not in outside
         ]
     return found
 
 
 def _linked_elsewhere(s: Situation) -> list[dict[str, str]]:
     return [
-        _reason("linked_elsewhere",
-                f"Published {_when(post.published_at)} with the branded-content toggle on, but "
-                "TikTok has not attributed it to this campaign: it may be linked to another "
-                "campaign. Ask the creator which link or code they used.",
-                post.video_id)
+        _reason(
+            "linked_elsewhere",
+            f"Published {_when(post.published_at)} with the branded-content toggle on, but "
+            "TikTok has not attributed it to this campaign: it may be linked to another "
+            "campaign. Ask the creator which link or code they used.",
+            post.video_id,
+        )
         for post in _unknown(s)
         if post.toggle_on and post.published_at and s.now - post.published_at >= s.surface_delay
     ]
@@ -186,13 +216,17 @@ def _quiet(s: Situation) -> dict[str, str]:
     linked = [p for p in s.posts if p.linked]
     if linked:
         last = max((p.published_at for p in linked if p.published_at), default=None)
-        return _reason("nothing_published",
-                       f"Joined: {len(linked)} post{'s' if len(linked) != 1 else ''} through "
-                       f"their link, the last {_when(last)}. Nothing published since.")
-    return _reason("not_joined",
-                   "Not joined yet: nothing published through their invite link so far. "
-                   "TikTok does not tell brands when a creator joins; the first linked post is "
-                   "the first sign.")
+        return _reason(
+            "nothing_published",
+            f"Joined: {len(linked)} post{'s' if len(linked) != 1 else ''} through "
+            f"their link, the last {_when(last)}. Nothing published since.",
+        )
+    return _reason(
+        "not_joined",
+        "Not joined yet: nothing published through their invite link so far. "
+        "TikTok does not tell brands when a creator joins; the first linked post is "
+        "the first sign.",
+    )
 
 
 def _hours(delay: timedelta) -> int:

@@ -60,13 +60,15 @@ class Post(models.Model):
     caption = models.TextField(blank=True)
     hashtags = models.JSONField(default=list, blank=True, help_text="lower-case, without '#'")
     content_type = models.CharField(
-        max_length=10, default=Campaign.ContentType.VIDEO,
+        max_length=10,
+        default=Campaign.ContentType.VIDEO,
         help_text="TikTok's TTO endpoints only report videos",
     )
     branded_content_toggle = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)
     checks = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text="in_window, content_type, hashtags: {result: pass|fail|pending, reason}",
     )
     counts = models.BooleanField(default=False, help_text="counts toward posts_required")

@@ -15,8 +15,16 @@ from inviteflow.links.models import InviteLink
 from inviteflow.posts.models import CampaignSync, MissingPosts, Post
 
 # `state` filter of post lists: review states, compliance states, and whether it counts.
-POST_STATES = ("uploaded", "published", "compliant", "at_risk", "remediated", "removed",
-               "counted", "not_counted")
+POST_STATES = (
+    "uploaded",
+    "published",
+    "compliant",
+    "at_risk",
+    "remediated",
+    "removed",
+    "counted",
+    "not_counted",
+)
 
 
 @dataclass
@@ -45,7 +53,9 @@ class CreatorProgress:
 
 
 def posts_of(
-    campaign: Campaign, creator_id: int | None = None, link_id: int | None = None,
+    campaign: Campaign,
+    creator_id: int | None = None,
+    link_id: int | None = None,
     state: str = "",
 ) -> QuerySet[Post]:
     posts = Post.objects.filter(campaign=campaign).select_related("creator", "invite_link")
@@ -139,4 +149,3 @@ def owing(campaign: Campaign) -> list[CreatorProgress]:
 
 def sync_state(campaign: Campaign) -> CampaignSync | None:
     return CampaignSync.objects.filter(campaign=campaign).first()
-

@@ -81,8 +81,9 @@ def reported_videos(client: TikTokClient, account_id: str, object_ids: list[str]
     """video id → TikTok campaign object id, for the given objects (§5.4, pages of 5)."""
     found: dict[str, str] = {}
     for chunk in _chunks(object_ids, CAMPAIGN_IDS_PER_CALL):
-        for obj in client.campaigns(account_id, campaign_ids=chunk,
-                                    campaign_type=TIKTOK_CAMPAIGN_TYPE):
+        for obj in client.campaigns(
+            account_id, campaign_ids=chunk, campaign_type=TIKTOK_CAMPAIGN_TYPE
+        ):
             for video_id in obj.video_ids:
                 found.setdefault(video_id, obj.campaign_id)
     return found
@@ -111,8 +112,9 @@ def describe_posts(campaign: Campaign, client: TikTokClient, account_id: str) ->
             items = _public_posts(client, account_id, handle, chunk)
             described += services.describe(campaign.workspace, items)
     if described:
-        services.settle(campaign, {post.invite_link_id for post in described
-                                   if post.invite_link_id})
+        services.settle(
+            campaign, {post.invite_link_id for post in described if post.invite_link_id}
+        )
     return len(described)
 
 
@@ -121,8 +123,9 @@ def _public_posts(
 ) -> list[schemas.Post]:
     """Posts not yet public (in review, taken down) are simply not returned."""
     try:
-        return list(client.creator_videos(account_id, handle, video_ids=video_ids,
-                                          limit=len(video_ids)))
+        return list(
+            client.creator_videos(account_id, handle, video_ids=video_ids, limit=len(video_ids))
+        )
     except (errors.InvalidParams, errors.NotFound) as exc:
         log.info("public posts of @%s: %r", handle, exc)
         return []
@@ -139,8 +142,7 @@ def diagnose(sync: Sync, max_age: timedelta) -> int:
     fresh = set(
         MissingPosts.objects.filter(
             campaign=campaign, stale=False, checked_at__gt=timezone.now() - max_age
-        )
-        .values_list("creator_id", flat=True)
+        ).values_list("creator_id", flat=True)
     )
     stale = [row for row in owing if row.entry.creator_id not in fresh]
     for row in stale:
@@ -155,13 +157,19 @@ def _reasons(sync: Sync, row: queries.CreatorProgress) -> list[dict[str, str]]:
         for link in campaign.invite_links.filter(creator=creator).order_by("sequence")
     ]
     situation = diagnosis.Situation(
-        starts_on=campaign.starts_on, ends_on=campaign.ends_on, hashtags=campaign.hashtags,
-        links=links, posts=_our_posts(campaign, creator.pk), public=[],
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+        hashtags=campaign.hashtags,
+        links=links,
+        posts=_our_posts(campaign, creator.pk),
+        public=[],
         known_video_ids=set(
-            Post.objects.filter(workspace=campaign.workspace, creator=creator)
-            .values_list("video_id", flat=True)
+            Post.objects.filter(workspace=campaign.workspace, creator=creator).values_list(
+                "video_id", flat=True
+            )
         ),
-        now=timezone.now(), surface_delay=surface_delay(),
+        now=timezone.now(),
+        surface_delay=surface_delay(),
     )
     if any(link.url for link in links):  # without a link, nothing can be linked yet
         since = datetime.combine(campaign.starts_on, time.min, timezone.get_current_timezone())
@@ -171,8 +179,14 @@ def _reasons(sync: Sync, row: queries.CreatorProgress) -> list[dict[str, str]]:
 
 def _our_posts(campaign: Campaign, creator_id: int) -> list[diagnosis.OurPost]:
     return [
-        diagnosis.OurPost(post.video_id, post.is_linked, post.counts, post.compliance,
-                          post.checks, post.published_at)
+        diagnosis.OurPost(
+            post.video_id,
+            post.is_linked,
+            post.counts,
+            post.compliance,
+            post.checks,
+            post.published_at,
+        )
         for post in Post.objects.filter(campaign=campaign, creator_id=creator_id)
     ]
 

@@ -72,8 +72,14 @@ def _attribute_events(
         if target is None:
             outcome["unmatched"].append(event.video_id)
             continue
-        post = attribute(workspace, target, event.video_id, Post.FoundBy.WEBHOOK,
-                         review_state=event.review_state, seen_at=event.event_time)
+        post = attribute(
+            workspace,
+            target,
+            event.video_id,
+            Post.FoundBy.WEBHOOK,
+            review_state=event.review_state,
+            seen_at=event.event_time,
+        )
         outcome["attributed"].append(event.video_id)
         _, link_ids = touched.setdefault(post.campaign_id, (post.campaign, set()))
         if post.invite_link_id:
@@ -93,8 +99,10 @@ def endpoint_for(workspace: Workspace) -> WebhookEndpoint:
 def record_subscription(endpoint: WebhookEndpoint, account_id: str, subscription_id: str) -> None:
     """Also shown on the connection (Settings → TikTok)."""
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
-        account_id=account_id, subscription_id=subscription_id,
-        subscribed_at=timezone.now(), last_error="",
+        account_id=account_id,
+        subscription_id=subscription_id,
+        subscribed_at=timezone.now(),
+        last_error="",
     )
     _connection_of(endpoint).update(webhook_subscription_id=subscription_id)
 
@@ -152,9 +160,20 @@ def _recheck_missing(post: Post) -> None:
 
 def _state(post: Post) -> tuple[object, ...]:
     """What attribution may change: unchanged means no write (a replay changes nothing)."""
-    return (post.campaign_id, post.creator_id, post.invite_link_id, post.linked_via,
-            post.tiktok_campaign_id, post.review_state, post.compliance, post.published_at,
-            post.branded_content_toggle, post.checks, post.counts, post.awaiting_checks)
+    return (
+        post.campaign_id,
+        post.creator_id,
+        post.invite_link_id,
+        post.linked_via,
+        post.tiktok_campaign_id,
+        post.review_state,
+        post.compliance,
+        post.published_at,
+        post.branded_content_toggle,
+        post.checks,
+        post.counts,
+        post.awaiting_checks,
+    )
 
 
 def _new_post(target: resolvers.Target, found_by: str) -> dict[str, object]:
@@ -198,8 +217,18 @@ def describe(workspace: Workspace, described: Iterable[schemas.Post]) -> list[Po
     for post in posts:
         _apply_description(post, by_id[post.video_id])
         evaluate(post, post.campaign)
-    fields = ["caption", "hashtags", "published_at", "branded_content_toggle", "review_state",
-              "details_fetched_at", "checks", "counts", "awaiting_checks", "updated_at"]
+    fields = [
+        "caption",
+        "hashtags",
+        "published_at",
+        "branded_content_toggle",
+        "review_state",
+        "details_fetched_at",
+        "checks",
+        "counts",
+        "awaiting_checks",
+        "updated_at",
+    ]
     Post.objects.bulk_update(posts, fields, batch_size=200)
     return posts
 
@@ -241,8 +270,16 @@ def recheck(campaign: Campaign) -> int:
     """Re-run the checks of every post of the campaign (its requirements may have changed)."""
     changed = []
     for post in Post.objects.filter(campaign=campaign).only(
-        "id", "published_at", "hashtags", "content_type", "details_fetched_at", "linked_via",
-        "compliance", "checks", "counts", "awaiting_checks",
+        "id",
+        "published_at",
+        "hashtags",
+        "content_type",
+        "details_fetched_at",
+        "linked_via",
+        "compliance",
+        "checks",
+        "counts",
+        "awaiting_checks",
     ):
         before = (post.checks, post.counts, post.awaiting_checks)
         evaluate(post, campaign)
@@ -330,7 +367,9 @@ def sync_started(campaign: Campaign) -> None:
 
 def sync_finished(campaign: Campaign, videos_seen: int, posts_added: int, error: str = "") -> None:
     CampaignSync.objects.filter(campaign=campaign).update(
-        finished_at=timezone.now(), videos_seen=videos_seen, posts_added=posts_added,
+        finished_at=timezone.now(),
+        videos_seen=videos_seen,
+        posts_added=posts_added,
         last_error=error[:2000],
     )
 
@@ -347,9 +386,14 @@ def _sync_state(campaign: Campaign) -> CampaignSync:
 
 def save_missing(campaign: Campaign, creator_id: int, reasons: list[dict[str, str]]) -> None:
     MissingPosts.objects.update_or_create(
-        campaign=campaign, creator_id=creator_id,
-        defaults={"workspace_id": campaign.workspace_id, "reasons": reasons,
-                  "checked_at": timezone.now(), "stale": False},
+        campaign=campaign,
+        creator_id=creator_id,
+        defaults={
+            "workspace_id": campaign.workspace_id,
+            "reasons": reasons,
+            "checked_at": timezone.now(),
+            "stale": False,
+        },
     )
 
 

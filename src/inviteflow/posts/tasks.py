@@ -39,9 +39,11 @@ EVENT_MAX_ATTEMPTS = 5
 
 @task()
 def process_webhook_event(event_id: int) -> dict[str, list[str]]:
-    event = WebhookEvent.objects.select_related("workspace").filter(
-        pk=event_id, processed_at__isnull=True
-    ).first()
+    event = (
+        WebhookEvent.objects.select_related("workspace")
+        .filter(pk=event_id, processed_at__isnull=True)
+        .first()
+    )
     if event is None:
         return {}  # processed already
     WebhookEvent.objects.filter(pk=event.pk).update(attempts=event.attempts + 1)
@@ -53,7 +55,8 @@ def process_webhook_event(event_id: int) -> dict[str, list[str]]:
 def process_stored_events() -> int:
     """Events stored but not processed after a minute: their task was lost; process now."""
     stale = WebhookEvent.objects.filter(
-        processed_at__isnull=True, attempts__lt=EVENT_MAX_ATTEMPTS,
+        processed_at__isnull=True,
+        attempts__lt=EVENT_MAX_ATTEMPTS,
         received_at__lt=timezone.now() - EVENT_RETRY_AFTER,
     ).values_list("pk", flat=True)[:500]
     done = 0
@@ -149,8 +152,9 @@ def _syncable():  # noqa: ANN202 - a queryset of campaigns
 
 def _unsubscribed(connected) -> list[int]:  # noqa: ANN001
     subscribed = WebhookEndpoint.objects.exclude(subscription_id="").values("workspace_id")
-    return list(connected.exclude(workspace_id__in=subscribed).values_list("workspace_id",
-                                                                             flat=True))
+    return list(
+        connected.exclude(workspace_id__in=subscribed).values_list("workspace_id", flat=True)
+    )
 
 
 @periodic("posts.sync_all_campaigns", every_seconds=SYNC_MINUTES * 60)

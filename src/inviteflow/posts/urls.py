@@ -6,7 +6,8 @@ from inviteflow.posts import views
 
 urlpatterns = [
     path("campaigns/<int:campaign_id>/", views.campaign_posts, name="campaign_posts"),
-    path("campaigns/<int:campaign_id>/progress/", views.campaign_progress,
-         name="campaign_progress"),
+    path(
+        "campaigns/<int:campaign_id>/progress/", views.campaign_progress, name="campaign_progress"
+    ),
     path("campaigns/<int:campaign_id>/sync/", views.campaign_sync, name="campaign_posts_sync"),
 ]

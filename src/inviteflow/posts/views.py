@@ -46,9 +46,12 @@ def campaign_progress(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def _progress(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     page = paginate(request, roster_of(campaign), per_page=PROGRESS_PAGE_SIZE)
     context = {
-        "section": SECTION, "campaign": campaign, "page": page,
+        "section": SECTION,
+        "campaign": campaign,
+        "page": page,
         "progress": queries.progress_of(campaign, page.items),
-        "totals": queries.totals(campaign), "sync": queries.sync_state(campaign),
+        "totals": queries.totals(campaign),
+        "sync": queries.sync_state(campaign),
     }
     return render_page_or_partial(
         request, "posts/progress.html", "posts/htmx/progress.html", context
@@ -63,7 +66,10 @@ def campaign_posts(request: HttpRequest, campaign_id: int) -> HttpResponse:
     state = request.GET.get("state", "")
     posts = queries.posts_of(campaign, creator_id=creator_id, state=state)
     context = {
-        "section": SECTION, "campaign": campaign, "state": state, "creator_id": creator_id,
+        "section": SECTION,
+        "campaign": campaign,
+        "state": state,
+        "creator_id": creator_id,
         "states": [(value, value.replace("_", " ")) for value in queries.POST_STATES],
         "page": paginate(request, posts, per_page=POSTS_PAGE_SIZE),
     }
@@ -89,8 +95,10 @@ def tiktok_webhook(request: HttpRequest, token: str) -> HttpResponse:
     body = request.body
     signature = request.headers.get("X-Open-Signature", "")
     if not webhooks.signature_valid(settings.TIKTOK_APP_SECRET, body, signature):
-        return JsonResponse({"code": "bad_signature", "message": "X-Open-Signature does not "
-                             "match the body."}, status=401)
+        return JsonResponse(
+            {"code": "bad_signature", "message": "X-Open-Signature does not match the body."},
+            status=401,
+        )
     endpoint = WebhookEndpoint.objects.filter(token=token).select_related("workspace").first()
     if endpoint is None:
         return JsonResponse({"code": "not_found", "message": "Unknown webhook."}, status=404)

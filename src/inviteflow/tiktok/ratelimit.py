@@ -477,9 +477,7 @@ def get_limiter() -> RateLimiter:
 
 
 @functools.cache
-def _limiter(
-    redis_url: str, qps: int, qpm: int, cooldown_s: float, margin_s: float
-) -> RateLimiter:
+def _limiter(redis_url: str, qps: int, qpm: int, cooldown_s: float, margin_s: float) -> RateLimiter:
     budget = Budget(qps=qps, qpm=qpm, cooldown_s=cooldown_s, margin_s=margin_s)
     if redis_url:
         import redis

@@ -21,9 +21,16 @@ SCOPES = [1, 2, 3, 4, 5]
 
 def issue_auth_code(rt: Runtime, account_ids: list[str], redirect_uri: str) -> str:
     code = new_token()
-    rt.store.save_auth_code({"auth_code": code, "app_id": rt.config.app_id,
-                             "account_ids": account_ids, "redirect_uri": redirect_uri,
-                             "create_ms": rt.now_ms(), "used_ms": None})
+    rt.store.save_auth_code(
+        {
+            "auth_code": code,
+            "app_id": rt.config.app_id,
+            "account_ids": account_ids,
+            "redirect_uri": redirect_uri,
+            "create_ms": rt.now_ms(),
+            "used_ms": None,
+        }
+    )
     return code
 
 
@@ -36,8 +43,13 @@ def access_token(ctx: ApiContext) -> dict[str, Any]:
         raise ApiError(40110, "The auth_code is invalid, expired or already used.")
     ctx.store.use_auth_code(code["auth_code"], ctx.now_ms)
     token = _new_brand_token(ctx, code["account_ids"])
-    return {"access_token": token, "advertiser_ids": _advertiser_ids(ctx, code["account_ids"]),
-            "scope": SCOPES, "token_type": "Bearer", **_expiry(ctx)}
+    return {
+        "access_token": token,
+        "advertiser_ids": _advertiser_ids(ctx, code["account_ids"]),
+        "scope": SCOPES,
+        "token_type": "Bearer",
+        **_expiry(ctx),
+    }
 
 
 def revoke_token(ctx: ApiContext) -> dict[str, Any]:
@@ -60,18 +72,28 @@ def tcm_accounts(ctx: ApiContext) -> dict[str, Any]:
 def account_info(ctx: ApiContext) -> dict[str, Any]:
     """GET /tto/oauth2/info/?tto_tcm_account_id."""
     account = ctx.account()
-    return {"tto_tcm_account_id": account["account_id"], "account_name": account["account_name"],
-            "timezone": account["timezone"], "country": account["country"],
-            "business_verification_status": account["business_verification_status"]}
+    return {
+        "tto_tcm_account_id": account["account_id"],
+        "account_name": account["account_name"],
+        "timezone": account["timezone"],
+        "country": account["country"],
+        "business_verification_status": account["business_verification_status"],
+    }
 
 
 def _new_brand_token(ctx: ApiContext, account_ids: list[str]) -> str:
     token = new_token()
     ttl = int(ctx.config.tto_token_ttl_hours * HOUR_MS)
-    ctx.store.save_token({"access_token": token, "app_id": ctx.config.app_id,
-                          "account_ids": account_ids, "create_ms": ctx.now_ms,
-                          "expires_ms": ctx.now_ms + ttl if ctx.config.tto_token_expires else None,
-                          "revoked_ms": None})
+    ctx.store.save_token(
+        {
+            "access_token": token,
+            "app_id": ctx.config.app_id,
+            "account_ids": account_ids,
+            "create_ms": ctx.now_ms,
+            "expires_ms": ctx.now_ms + ttl if ctx.config.tto_token_expires else None,
+            "revoked_ms": None,
+        }
+    )
     return token
 
 

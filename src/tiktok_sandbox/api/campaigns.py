@@ -33,8 +33,9 @@ def create(ctx: ApiContext) -> dict[str, Any]:
     if ctx.text("campaign_id"):
         return _add_creators(ctx, account)
     campaign_type = ctx.choice("campaign_type", CAMPAIGN_TYPES, default="CAMPAIGN")
-    handles = ctx.id_list("handle_names", required=campaign_type == "CAMPAIGN",
-                          max_items=MAX_HANDLES)
+    handles = ctx.id_list(
+        "handle_names", required=campaign_type == "CAMPAIGN", max_items=MAX_HANDLES
+    )
     campaign = new_campaign(ctx, account, campaign_type=campaign_type, **_create_fields(ctx))
     ctx.store.insert_campaign(campaign)
     failed = invite(ctx, campaign, handles)
@@ -68,25 +69,39 @@ def list_campaigns(ctx: ApiContext) -> dict[str, Any]:
     campaign_ids = ctx.id_list("campaign_ids", max_items=MAX_CAMPAIGN_IDS)
     campaign_type = ctx.choice("campaign_type", CAMPAIGN_TYPES)
     page, size = ctx.page(default_size=5, max_size=5)
-    rows, total = ctx.store.campaigns_page(account["account_id"], campaign_ids, campaign_type,
-                                           offset(page, size), size)
-    return {"campaigns": [read_view(ctx, row) for row in rows],
-            "page_info": page_info(page, size, total)}
+    rows, total = ctx.store.campaigns_page(
+        account["account_id"], campaign_ids, campaign_type, offset(page, size), size
+    )
+    return {
+        "campaigns": [read_view(ctx, row) for row in rows],
+        "page_info": page_info(page, size, total),
+    }
 
 
 def new_campaign(ctx: ApiContext, account: Row, **fields: Any) -> Row:
     """A campaign object row with its own invite link; `fields` override the defaults."""
     token = new_invite_token()
     campaign = {
-        "campaign_id": new_id(ctx.now_ms), "account_id": account["account_id"],
-        "campaign_type": "CAMPAIGN", "channel_type": API_CHANNEL, "campaign_name": "",
-        "campaign_description": None, "brand_name": None, "brand_profile_id": None,
-        "anchor_id": None, "advertiser_ids": [], "auth_days": 30,
-        "business_account_handle": None, "send_notification": 0,
-        "country_codes": [account["country"]], "invite_token": token,
+        "campaign_id": new_id(ctx.now_ms),
+        "account_id": account["account_id"],
+        "campaign_type": "CAMPAIGN",
+        "channel_type": API_CHANNEL,
+        "campaign_name": "",
+        "campaign_description": None,
+        "brand_name": None,
+        "brand_profile_id": None,
+        "anchor_id": None,
+        "advertiser_ids": [],
+        "auth_days": 30,
+        "business_account_handle": None,
+        "send_notification": 0,
+        "country_codes": [account["country"]],
+        "invite_token": token,
         "invite_link": f"{ctx.base_url}/t/{token}/",
-        "posts_per_creator": ctx.config.posts_per_link, "campaign_code": None,
-        "create_ms": ctx.now_ms, "update_ms": ctx.now_ms,
+        "posts_per_creator": ctx.config.posts_per_link,
+        "campaign_code": None,
+        "create_ms": ctx.now_ms,
+        "update_ms": ctx.now_ms,
     }
     campaign.update(fields)
     return campaign
@@ -104,8 +119,9 @@ def invite(ctx: ApiContext, campaign: Row, handles: list[str]) -> list[str]:
     failed = []
     for raw in handles:
         if can_be_invited(raw, ctx.config):
-            ctx.store.save_campaign_creator(campaign["campaign_id"], normalize_handle(raw),
-                                            ctx.now_ms, invited=True)
+            ctx.store.save_campaign_creator(
+                campaign["campaign_id"], normalize_handle(raw), ctx.now_ms, invited=True
+            )
         else:
             failed.append(raw)
     return failed
@@ -114,8 +130,11 @@ def invite(ctx: ApiContext, campaign: Row, handles: list[str]) -> list[str]:
 def write_view(ctx: ApiContext, campaign: Row, failed: list[str]) -> dict[str, Any]:
     """The object returned by create/update: full, with handle_names and failed_handle_names."""
     invited = ctx.store.campaign_creators(campaign["campaign_id"], invited_only=True)
-    return {**_base_view(campaign), "handle_names": [m["handle"] for m in invited],
-            "failed_handle_names": failed}
+    return {
+        **_base_view(campaign),
+        "handle_names": [m["handle"] for m in invited],
+        "failed_handle_names": failed,
+    }
 
 
 def read_view(ctx: ApiContext, campaign: Row) -> dict[str, Any]:
@@ -130,23 +149,25 @@ def read_view(ctx: ApiContext, campaign: Row) -> dict[str, Any]:
 
 def _base_view(campaign: Row) -> dict[str, Any]:
     handle = campaign["business_account_handle"]
-    return compact({
-        "campaign_id": campaign["campaign_id"],
-        "campaign_type": campaign["campaign_type"],
-        "campaign_channel_type": campaign["channel_type"],
-        "brand_profile_id": campaign["brand_profile_id"],
-        "brand_name": campaign["brand_name"],
-        "campaign_name": campaign["campaign_name"],
-        "campaign_description": campaign["campaign_description"],
-        "anchor_id": campaign["anchor_id"],
-        "advertiser_ids": campaign["advertiser_ids"],
-        "spark_ads_requested_authorization_days": campaign["auth_days"],
-        "invite_link": campaign["invite_link"],
-        "create_time": format_time(campaign["create_ms"]),
-        "update_time": format_time(campaign["update_ms"]),
-        "country_codes": campaign["country_codes"],
-        "dm_info": {"business_account_handle": handle, "dm_allowed": True} if handle else None,
-    })
+    return compact(
+        {
+            "campaign_id": campaign["campaign_id"],
+            "campaign_type": campaign["campaign_type"],
+            "campaign_channel_type": campaign["channel_type"],
+            "brand_profile_id": campaign["brand_profile_id"],
+            "brand_name": campaign["brand_name"],
+            "campaign_name": campaign["campaign_name"],
+            "campaign_description": campaign["campaign_description"],
+            "anchor_id": campaign["anchor_id"],
+            "advertiser_ids": campaign["advertiser_ids"],
+            "spark_ads_requested_authorization_days": campaign["auth_days"],
+            "invite_link": campaign["invite_link"],
+            "create_time": format_time(campaign["create_ms"]),
+            "update_time": format_time(campaign["update_ms"]),
+            "country_codes": campaign["country_codes"],
+            "dm_info": {"business_account_handle": handle, "dm_allowed": True} if handle else None,
+        }
+    )
 
 
 def _add_creators(ctx: ApiContext, account: Row) -> dict[str, Any]:
@@ -160,8 +181,9 @@ def _add_creators(ctx: ApiContext, account: Row) -> dict[str, Any]:
 def _create_fields(ctx: ApiContext) -> dict[str, Any]:
     days = ctx.integer("default_spark_ads_requested_authorization_days", 30, 0, 365)
     if days not in AUTH_DAYS:
-        raise param_error("default_spark_ads_requested_authorization_days",
-                          "must be one of 7, 30, 60, 365")
+        raise param_error(
+            "default_spark_ads_requested_authorization_days", "must be one of 7, 30, 60, 365"
+        )
     return {
         "campaign_name": ctx.text("campaign_name", required=True, max_len=512),
         "campaign_description": ctx.text("campaign_description", max_len=2000),

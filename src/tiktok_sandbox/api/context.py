@@ -120,8 +120,13 @@ class ApiContext:
             raise param_error(name, f"must be between {low} and {high}")
         return number
 
-    def choice(self, name: str, choices: Collection[str], default: str | None = None,
-               required: bool = False) -> Any:
+    def choice(
+        self,
+        name: str,
+        choices: Collection[str],
+        default: str | None = None,
+        required: bool = False,
+    ) -> Any:
         value = self.text(name, required=required)
         if value is None:
             return default
@@ -149,13 +154,19 @@ class ApiContext:
             raise param_error(name, "must be a date in YYYY-MM-DD format") from None
 
     def page(self, default_size: int, max_size: int) -> tuple[int, int]:
-        return (self.integer("page", 1, 1, 1_000_000),
-                self.integer("page_size", default_size, 1, max_size))
+        return (
+            self.integer("page", 1, 1, 1_000_000),
+            self.integer("page_size", default_size, 1, max_size),
+        )
 
 
 def page_info(page: int, page_size: int, total: int) -> dict[str, int]:
-    return {"page": page, "page_size": page_size, "total_number": total,
-            "total_page": math.ceil(total / page_size)}
+    return {
+        "page": page,
+        "page_size": page_size,
+        "total_number": total,
+        "total_page": math.ceil(total / page_size),
+    }
 
 
 def offset(page: int, page_size: int) -> int:
@@ -185,9 +196,12 @@ def _json_value(name: str, raw: str) -> Any:
     try:
         return json.loads(raw)
     except ValueError:
-        raise param_error(name, "must be a JSON-encoded list, e.g. [\"123\"]") from None
+        raise param_error(name, 'must be a JSON-encoded list, e.g. ["123"]') from None
 
 
 def _is_id(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip()) or (
-        isinstance(value, int) and not isinstance(value, bool))
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        or (isinstance(value, int) and not isinstance(value, bool))
+    )

@@ -31,10 +31,12 @@ def status(ctx: ApiContext) -> dict[str, Any]:
     """GET /tto/tcm/creator/status/get/?tto_tcm_account_id&handle_names=[...]."""
     ctx.account()
     handles = ctx.id_list("handle_names", required=True, max_items=MAX_STATUS_HANDLES)
-    return {"onboarding_status": [
-        {"handle_name": handle, "status": onboarding_status(handle, ctx.config)}
-        for handle in handles
-    ]}
+    return {
+        "onboarding_status": [
+            {"handle_name": handle, "status": onboarding_status(handle, ctx.config)}
+            for handle in handles
+        ]
+    }
 
 
 def public(ctx: ApiContext) -> dict[str, Any]:
@@ -55,8 +57,10 @@ def public_videos(ctx: ApiContext) -> dict[str, Any]:
     rows = ctx.store.public_videos(handle, ctx.now_ms, cursor, video_ids, limit + 1)
     page = rows[:limit]
     next_cursor = page[-1]["create_ms"] if page else cursor
-    return {"posts": [post_view(ctx, video) for video in page],
-            "page_info": {"has_more": len(rows) > limit, "cursor": next_cursor}}
+    return {
+        "posts": [post_view(ctx, video) for video in page],
+        "page_info": {"has_more": len(rows) > limit, "cursor": next_cursor},
+    }
 
 
 def post_view(ctx: ApiContext, video: Row) -> dict[str, Any]:
@@ -75,8 +79,10 @@ def post_view(ctx: ApiContext, video: Row) -> dict[str, Any]:
 
 def media_urls(ctx: ApiContext, video_id: str) -> dict[str, str]:
     """Served by the sandbox itself (pages.py), so a UI can show them offline."""
-    return {"thumbnail_url": f"{ctx.base_url}/media/{video_id}.svg",
-            "embed_url": f"{ctx.base_url}/media/{video_id}/embed"}
+    return {
+        "thumbnail_url": f"{ctx.base_url}/media/{video_id}.svg",
+        "embed_url": f"{ctx.base_url}/media/{video_id}/embed",
+    }
 
 
 def _valid_handle(ctx: ApiContext) -> str:

@@ -40,14 +40,16 @@ def link_status(ctx: ApiContext) -> dict[str, Any]:
     """GET /tto/tcm/campaign/link/status/ — the account's linking requests, filtered."""
     account = ctx.account()
     campaign_ids = ctx.id_list("campaign_ids", max_items=MAX_FILTER_ITEMS)
-    handles = [normalize_handle(h)
-               for h in ctx.id_list("handle_names", max_items=MAX_FILTER_ITEMS)]
+    handles = [normalize_handle(h) for h in ctx.id_list("handle_names", max_items=MAX_FILTER_ITEMS)]
     campaign_type = ctx.choice("campaign_type", CAMPAIGN_TYPES)
     page, size = ctx.page(default_size=10, max_size=20)
-    rows, total = ctx.store.link_requests_page(account["account_id"], campaign_ids, handles,
-                                               campaign_type, offset(page, size), size)
-    return {"video_infos": [link_view(row) for row in rows],
-            "page_info": page_info(page, size, total)}
+    rows, total = ctx.store.link_requests_page(
+        account["account_id"], campaign_ids, handles, campaign_type, offset(page, size), size
+    )
+    return {
+        "video_infos": [link_view(row) for row in rows],
+        "page_info": page_info(page, size, total),
+    }
 
 
 def link_view(request: Row) -> dict[str, Any]:
@@ -72,13 +74,22 @@ def _request_link(ctx: ApiContext, campaign: Row, video_id: str, request: Row | 
     if request and request["status"] == APPROVE:
         return request
     if request:
-        changes = {"status": IN_REVIEW, "number_of_requests": request["number_of_requests"] + 1,
-                   "last_reminded_ms": ctx.now_ms}
+        changes = {
+            "status": IN_REVIEW,
+            "number_of_requests": request["number_of_requests"] + 1,
+            "last_reminded_ms": ctx.now_ms,
+        }
         ctx.store.update_link_request(request["link_request_id"], changes)
         return {**request, **changes}
-    request = {"link_request_id": new_id(ctx.now_ms), "campaign_id": campaign["campaign_id"],
-               "video_id": video_id, "status": APPROVE if linked_here else IN_REVIEW,
-               "number_of_requests": 1, "last_reminded_ms": ctx.now_ms, "create_ms": ctx.now_ms}
+    request = {
+        "link_request_id": new_id(ctx.now_ms),
+        "campaign_id": campaign["campaign_id"],
+        "video_id": video_id,
+        "status": APPROVE if linked_here else IN_REVIEW,
+        "number_of_requests": 1,
+        "last_reminded_ms": ctx.now_ms,
+        "create_ms": ctx.now_ms,
+    }
     ctx.store.insert_link_request(request)
     return request
 
@@ -87,7 +98,8 @@ def _revoke(ctx: ApiContext, request: Row | None, video_id: str) -> Row:
     if not request:
         raise ApiError(40007, f"video_id: no linking request for video {video_id}.")
     if request["status"] != IN_REVIEW:
-        raise param_error("action", f"only a request IN_REVIEW can be revoked (it is "
-                                    f"{request['status']})")
+        raise param_error(
+            "action", f"only a request IN_REVIEW can be revoked (it is {request['status']})"
+        )
     ctx.store.update_link_request(request["link_request_id"], {"status": REVOKE})
     return {**request, "status": REVOKE}

@@ -25,8 +25,14 @@ from .context import ApiContext, ApiError, offset, page_info, param_error
 ORDER_QUOTA = 200
 QUERY_TYPES = ("ORDER_ID", "CAMPAIGN_CODE", "INVITE_LINK")
 QUOTA_FIELDS = ("current_video_count", "per_creator_video_limit", "total_video_limit")
-ORDER_FIELDS = ("order_id", "handle_name", "campaign_code", "invite_link", "video_ids",
-                *QUOTA_FIELDS)
+ORDER_FIELDS = (
+    "order_id",
+    "handle_name",
+    "campaign_code",
+    "invite_link",
+    "video_ids",
+    *QUOTA_FIELDS,
+)
 
 
 def create_order(ctx: ApiContext) -> dict[str, Any]:
@@ -42,19 +48,29 @@ def create_order(ctx: ApiContext) -> dict[str, Any]:
         campaign = _campaign_for_code(ctx, account, code, brand_name)
     else:
         campaign = new_campaign(
-            ctx, account, campaign_name=description or brand_name or "Campaign code order",
-            campaign_description=description, brand_name=brand_name,
-            channel_type="STANDARD_CAMPAIGN", auth_days=days, posts_per_creator=video_number,
-            campaign_code=_unused_code(ctx))
+            ctx,
+            account,
+            campaign_name=description or brand_name or "Campaign code order",
+            campaign_description=description,
+            brand_name=brand_name,
+            channel_type="STANDARD_CAMPAIGN",
+            auth_days=days,
+            posts_per_creator=video_number,
+            campaign_code=_unused_code(ctx),
+        )
         ctx.store.insert_campaign(campaign)
     accepted = [normalize_handle(h) for h in handles if can_be_invited(h, ctx.config)]
     for handle in accepted:
-        ctx.store.save_campaign_creator(campaign["campaign_id"], handle, ctx.now_ms, True,
-                                        order_id=new_id(ctx.now_ms))
+        ctx.store.save_campaign_creator(
+            campaign["campaign_id"], handle, ctx.now_ms, True, order_id=new_id(ctx.now_ms)
+        )
     orders = ctx.store.campaign_orders(campaign["campaign_id"], accepted)
-    return {"campaign_code": campaign["campaign_code"], "invite_link": campaign["invite_link"],
-            "remaining_orders": ORDER_QUOTA - ctx.store.count_joined(campaign["campaign_id"]),
-            "orders": [_order_view(ctx, campaign, order, ORDER_FIELDS) for order in orders]}
+    return {
+        "campaign_code": campaign["campaign_code"],
+        "invite_link": campaign["invite_link"],
+        "remaining_orders": ORDER_QUOTA - ctx.store.count_joined(campaign["campaign_id"]),
+        "orders": [_order_view(ctx, campaign, order, ORDER_FIELDS) for order in orders],
+    }
 
 
 def get_orders(ctx: ApiContext) -> dict[str, Any]:
@@ -67,9 +83,11 @@ def get_orders(ctx: ApiContext) -> dict[str, Any]:
     page, size = ctx.page(default_size=10, max_size=20)
     orders = _query_orders(ctx, account, query_type)
     campaigns: dict[str, Row] = {}
-    chosen = orders[offset(page, size):offset(page, size) + size]
-    views = [_order_view(ctx, _cached_campaign(ctx, campaigns, o["campaign_id"]), o, fields)
-             for o in chosen]
+    chosen = orders[offset(page, size) : offset(page, size) + size]
+    views = [
+        _order_view(ctx, _cached_campaign(ctx, campaigns, o["campaign_id"]), o, fields)
+        for o in chosen
+    ]
     return {"orders": views, "page_info": page_info(page, size, len(orders))}
 
 
@@ -103,21 +121,29 @@ def _campaign_for_link(ctx: ApiContext, account: Row, link: str) -> Row:
     return campaign
 
 
-def _order_view(ctx: ApiContext, campaign: Row, order: Row,
-                fields: tuple[str, ...] | list[str]) -> dict[str, Any]:
+def _order_view(
+    ctx: ApiContext, campaign: Row, order: Row, fields: tuple[str, ...] | list[str]
+) -> dict[str, Any]:
     video_ids = ctx.store.campaign_video_ids(campaign["campaign_id"], ctx.now_ms, order["handle"])
     limit = campaign["posts_per_creator"]
-    values = {"order_id": order["order_id"], "handle_name": order["handle"],
-              "campaign_code": campaign["campaign_code"], "invite_link": campaign["invite_link"],
-              "video_ids": video_ids, "current_video_count": len(video_ids),
-              "per_creator_video_limit": limit, "total_video_limit": limit * ORDER_QUOTA}
+    values = {
+        "order_id": order["order_id"],
+        "handle_name": order["handle"],
+        "campaign_code": campaign["campaign_code"],
+        "invite_link": campaign["invite_link"],
+        "video_ids": video_ids,
+        "current_video_count": len(video_ids),
+        "per_creator_video_limit": limit,
+        "total_video_limit": limit * ORDER_QUOTA,
+    }
     view = {name: values[name] for name in fields if name not in QUOTA_FIELDS}
     quota = {name: values[name] for name in fields if name in QUOTA_FIELDS}
     return {**view, "quota": quota} if quota else view
 
 
-def _campaign_for_code(ctx: ApiContext, account: Row, code: str,
-                       brand_name: str | None = None) -> Row:
+def _campaign_for_code(
+    ctx: ApiContext, account: Row, code: str, brand_name: str | None = None
+) -> Row:
     campaign = ctx.store.campaign_by_code(code.strip().upper())
     if not campaign or campaign["account_id"] != account["account_id"]:
         raise ApiError(40007, f"campaign_code: {code} does not exist.")
@@ -138,16 +164,26 @@ def _deliverables(ctx: ApiContext) -> tuple[int, int]:
     """(video_number, default authorisation days); `deliverables` overrides `video_number`."""
     days = ctx.integer("default_spark_ads_requested_authorization_days", 30, 0, 365)
     if days not in AUTH_DAYS:
-        raise param_error("default_spark_ads_requested_authorization_days",
-                          "must be one of 7, 30, 60, 365")
+        raise param_error(
+            "default_spark_ads_requested_authorization_days", "must be one of 7, 30, 60, 365"
+        )
     deliverables = ctx.params.get("deliverables")
     if deliverables is None:
         return ctx.integer("video_number", 10, 1, 10), days
-    if not isinstance(deliverables, list) or not 1 <= len(deliverables) <= 10 or not all(
-            isinstance(d, dict) and isinstance(d.get("deliverable_name"), str)
-            and 0 < len(d["deliverable_name"]) <= 60 for d in deliverables):
-        raise param_error("deliverables", "must be 1-10 objects, each with a deliverable_name "
-                                          "of at most 60 characters")
+    if (
+        not isinstance(deliverables, list)
+        or not 1 <= len(deliverables) <= 10
+        or not all(
+            isinstance(d, dict)
+            and isinstance(d.get("deliverable_name"), str)
+            and 0 < len(d["deliverable_name"]) <= 60
+            for d in deliverables
+        )
+    ):
+        raise param_error(
+            "deliverables",
+            "must be 1-10 objects, each with a deliverable_name of at most 60 characters",
+        )
     return len(deliverables), days
 
 

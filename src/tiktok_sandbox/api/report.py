@@ -35,8 +35,13 @@ def report(ctx: ApiContext) -> dict[str, Any]:
     days = _date_range(ctx)
     page, size = ctx.page(default_size=10, max_size=20)
     window_ms = int(ctx.config.tracking_window_days * DAY_MS)
-    rows, total = ctx.store.reported_videos(campaign["campaign_id"], ctx.now_ms - window_ms,
-                                            surfaced_until(ctx.rt), offset(page, size), size)
+    rows, total = ctx.store.reported_videos(
+        campaign["campaign_id"],
+        ctx.now_ms - window_ms,
+        surfaced_until(ctx.rt),
+        offset(page, size),
+        size,
+    )
     return {
         "tto_tcm_account_id": account["account_id"],
         "campaign_id": campaign["campaign_id"],
@@ -48,21 +53,33 @@ def report(ctx: ApiContext) -> dict[str, Any]:
     }
 
 
-def _video_entry(ctx: ApiContext, campaign: Row, video: Row, country: str, window_ms: int,
-                 days: tuple[date, date] | None) -> dict[str, Any]:
+def _video_entry(
+    ctx: ApiContext,
+    campaign: Row,
+    video: Row,
+    country: str,
+    window_ms: int,
+    days: tuple[date, date] | None,
+) -> dict[str, Any]:
     video_id, created = video["video_id"], video["create_ms"]
     tracked_until = created + window_ms
     entry: dict[str, Any] = {
-        "video_info": {"video_id": video_id, "create_time": format_time(created),
-                       **media_urls(ctx, video_id)},
-        "creator_info": {"display_name": display_name(video["handle"]),
-                         "handle_name": video["handle"]},
+        "video_info": {
+            "video_id": video_id,
+            "create_time": format_time(created),
+            **media_urls(ctx, video_id),
+        },
+        "creator_info": {
+            "display_name": display_name(video["handle"]),
+            "handle_name": video["handle"],
+        },
         **compact({"anchor_id": campaign["anchor_id"]}),
         **metrics.report_metrics(video_id, min(ctx.now_ms, tracked_until) - created, country),
     }
     if days:
-        entry["daily_stats"] = metrics.daily_stats(video_id, created, tracked_until, ctx.now_ms,
-                                                   *days)
+        entry["daily_stats"] = metrics.daily_stats(
+            video_id, created, tracked_until, ctx.now_ms, *days
+        )
     return entry
 
 

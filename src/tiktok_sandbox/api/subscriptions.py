@@ -30,10 +30,17 @@ def subscribe(ctx: ApiContext) -> dict[str, Any]:
     if account_id not in token["account_ids"]:
         raise ApiError(40001, f"No permission to access account {account_id} with this token.")
     subscription_id = new_id(ctx.now_ms)
-    ctx.store.insert_subscription({
-        "subscription_id": subscription_id, "app_id": ctx.config.app_id,
-        "subscribe_entity": entity, "callback_url": callback_url, "account_id": account_id,
-        "access_token": token["access_token"], "create_ms": ctx.now_ms})
+    ctx.store.insert_subscription(
+        {
+            "subscription_id": subscription_id,
+            "app_id": ctx.config.app_id,
+            "subscribe_entity": entity,
+            "callback_url": callback_url,
+            "account_id": account_id,
+            "access_token": token["access_token"],
+            "create_ms": ctx.now_ms,
+        }
+    )
     return {"subscription_id": subscription_id}
 
 
@@ -43,8 +50,10 @@ def get(ctx: ApiContext) -> dict[str, Any]:
     entity = ctx.choice("subscribe_entity", (TCM_VIDEOS,))
     page, size = ctx.page(default_size=10, max_size=1000)
     rows, total = ctx.store.subscriptions_page(ctx.config.app_id, entity, offset(page, size), size)
-    return {"subscriptions": [_view(row) for row in rows],
-            "page_info": page_info(page, size, total)}
+    return {
+        "subscriptions": [_view(row) for row in rows],
+        "page_info": page_info(page, size, total),
+    }
 
 
 def unsubscribe(ctx: ApiContext) -> dict[str, Any]:
@@ -79,7 +88,10 @@ def _detail(ctx: ApiContext) -> tuple[str, str]:
 
 
 def _view(row: Row) -> dict[str, Any]:
-    return {"subscription_id": row["subscription_id"], "subscribe_entity": row["subscribe_entity"],
-            "callback_url": row["callback_url"],
-            "subscription_detail": {"tto_tcm_account_id": row["account_id"]},
-            "create_time": format_time(row["create_ms"])}
+    return {
+        "subscription_id": row["subscription_id"],
+        "subscribe_entity": row["subscribe_entity"],
+        "callback_url": row["callback_url"],
+        "subscription_detail": {"tto_tcm_account_id": row["account_id"]},
+        "create_time": format_time(row["create_ms"]),
+    }

@@ -6,56 +6,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('creators', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("creators", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('brief', models.TextField(blank=True)),
-                ('starts_on', models.DateField()),
-                ('ends_on', models.DateField()),
-                ('content_type', models.CharField(choices=[('video', 'Video'), ('photo', 'Photo'), ('any', 'Any')], default='video', max_length=10)),
-                ('posts_required', models.PositiveSmallIntegerField(default=1, help_text='per creator, 1–100')),
-                ('hashtags', models.JSONField(blank=True, default=list, help_text="without '#', lower-case")),
-                ('countries', models.JSONField(blank=True, default=list, help_text='ISO 3166 alpha-2 codes')),
-                ('tiktok_enabled', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('completed', 'Completed')], default='draft', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='campaigns', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("brief", models.TextField(blank=True)),
+                ("starts_on", models.DateField()),
+                ("ends_on", models.DateField()),
+                (
+                    "content_type",
+                    models.CharField(
+                        choices=[("video", "Video"), ("photo", "Photo"), ("any", "Any")],
+                        default="video",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "posts_required",
+                    models.PositiveSmallIntegerField(default=1, help_text="per creator, 1–100"),
+                ),
+                (
+                    "hashtags",
+                    models.JSONField(blank=True, default=list, help_text="without '#', lower-case"),
+                ),
+                (
+                    "countries",
+                    models.JSONField(blank=True, default=list, help_text="ISO 3166 alpha-2 codes"),
+                ),
+                ("tiktok_enabled", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("active", "Active"),
+                            ("completed", "Completed"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="campaigns",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on', '-id'],
+                "ordering": ["-starts_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CampaignCreator',
+            name="CampaignCreator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('posts_required_override', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roster', to='campaigns.campaign')),
-                ('creator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='campaign_entries', to='creators.creator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "posts_required_override",
+                    models.PositiveSmallIntegerField(blank=True, null=True),
+                ),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roster",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "creator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="campaign_entries",
+                        to="creators.creator",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['creator__name', 'id'],
+                "ordering": ["creator__name", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='campaign',
-            index=models.Index(fields=['workspace', 'status'], name='campaigns_c_workspa_386d83_idx'),
+            model_name="campaign",
+            index=models.Index(
+                fields=["workspace", "status"], name="campaigns_c_workspa_386d83_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaigncreator',
-            constraint=models.UniqueConstraint(fields=('campaign', 'creator'), name='creator_once_per_campaign'),
+            model_name="campaigncreator",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "creator"), name="creator_once_per_campaign"
+            ),
         ),
     ]

@@ -7,181 +7,492 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('campaigns', '0001_initial'),
-        ('creators', '0002_import_provenance'),
-        ('links', '0002_provisioning_state'),
-        ('outreach', '0001_initial'),
-        ('posts', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("campaigns", "0001_initial"),
+        ("creators", "0002_import_provenance"),
+        ("links", "0002_provisioning_state"),
+        ("outreach", "0001_initial"),
+        ("posts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CampaignCode',
+            name="CampaignCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveSmallIntegerField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('active', 'Active'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('code', models.CharField(blank=True, max_length=32)),
-                ('tiktok_campaign_id', models.CharField(blank=True, max_length=32)),
-                ('invite_link', models.URLField(blank=True, max_length=500)),
-                ('brand_name', models.CharField(max_length=60)),
-                ('intent_name', models.CharField(help_text='the description sent to TikTok', max_length=60)),
-                ('posts_per_creator', models.PositiveSmallIntegerField(default=10)),
-                ('attempted_at', models.DateTimeField(blank=True, null=True)),
-                ('failure_message', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('issued_at', models.DateTimeField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='campaign_codes', to='campaigns.campaign')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveSmallIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("active", "Active"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("code", models.CharField(blank=True, max_length=32)),
+                ("tiktok_campaign_id", models.CharField(blank=True, max_length=32)),
+                ("invite_link", models.URLField(blank=True, max_length=500)),
+                ("brand_name", models.CharField(max_length=60)),
+                (
+                    "intent_name",
+                    models.CharField(help_text="the description sent to TikTok", max_length=60),
+                ),
+                ("posts_per_creator", models.PositiveSmallIntegerField(default=10)),
+                ("attempted_at", models.DateTimeField(blank=True, null=True)),
+                ("failure_message", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("issued_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="campaign_codes",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['campaign_id', 'sequence'],
+                "ordering": ["campaign_id", "sequence"],
             },
         ),
         migrations.CreateModel(
-            name='CodeOrder',
+            name="CodeOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order_id', models.CharField(blank=True, max_length=32)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('campaign_code', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='orders', to='compliance.campaigncode')),
-                ('creator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='creators.creator')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order_id", models.CharField(blank=True, max_length=32)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "campaign_code",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="orders",
+                        to="compliance.campaigncode",
+                    ),
+                ),
+                (
+                    "creator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="creators.creator",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ComplianceScan',
+            name="ComplianceScan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('creators_scanned', models.PositiveIntegerField(default=0)),
-                ('videos_seen', models.PositiveIntegerField(default=0)),
-                ('calls', models.PositiveIntegerField(default=0, help_text='TikTok calls the scan made')),
-                ('found', models.PositiveIntegerField(default=0, help_text='posts newly found at risk')),
-                ('last_error', models.TextField(blank=True)),
-                ('campaign', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='compliance_scan', to='campaigns.campaign')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("creators_scanned", models.PositiveIntegerField(default=0)),
+                ("videos_seen", models.PositiveIntegerField(default=0)),
+                (
+                    "calls",
+                    models.PositiveIntegerField(default=0, help_text="TikTok calls the scan made"),
+                ),
+                (
+                    "found",
+                    models.PositiveIntegerField(default=0, help_text="posts newly found at risk"),
+                ),
+                ("last_error", models.TextField(blank=True)),
+                (
+                    "campaign",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="compliance_scan",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Digest',
+            name="Digest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('recipients', models.JSONField(blank=True, default=list)),
-                ('error', models.TextField(blank=True)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("recipients", models.JSONField(blank=True, default=list)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('markers', models.JSONField(default=list, help_text='what made it look like campaign content: "#tag", "@brand"')),
-                ('found_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('takedown_at', models.DateTimeField(blank=True, help_text='when TikTok usually takes such a post down', null=True)),
-                ('removed_at', models.DateTimeField(blank=True, null=True)),
-                ('digest', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='findings', to='compliance.digest')),
-                ('post', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='finding', to='posts.post')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "markers",
+                    models.JSONField(
+                        default=list,
+                        help_text='what made it look like campaign content: "#tag", "@brand"',
+                    ),
+                ),
+                ("found_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "takedown_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="when TikTok usually takes such a post down",
+                        null=True,
+                    ),
+                ),
+                ("removed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "digest",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="findings",
+                        to="compliance.digest",
+                    ),
+                ),
+                (
+                    "post",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="finding",
+                        to="posts.post",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='LinkRequest',
+            name="LinkRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tiktok_campaign_id', models.CharField(max_length=32)),
-                ('link_request_id', models.CharField(blank=True, max_length=32)),
-                ('status', models.CharField(choices=[('pending', 'Not sent yet'), ('in_review', 'Waiting for the creator'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('revoked', 'Revoked')], default='pending', max_length=10)),
-                ('number_of_requests', models.PositiveSmallIntegerField(default=0, help_text='as TikTok counts')),
-                ('reminders_sent', models.PositiveSmallIntegerField(default=0)),
-                ('last_reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('attempted_at', models.DateTimeField(blank=True, help_text='intent of a LINK', null=True)),
-                ('requested_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('checked_at', models.DateTimeField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='campaigns.campaign')),
-                ('creator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='creators.creator')),
-                ('invite_link', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='links.invitelink')),
-                ('post', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='link_request', to='posts.post')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tiktok_campaign_id", models.CharField(max_length=32)),
+                ("link_request_id", models.CharField(blank=True, max_length=32)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Not sent yet"),
+                            ("in_review", "Waiting for the creator"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("revoked", "Revoked"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "number_of_requests",
+                    models.PositiveSmallIntegerField(default=0, help_text="as TikTok counts"),
+                ),
+                ("reminders_sent", models.PositiveSmallIntegerField(default=0)),
+                ("last_reminded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "attempted_at",
+                    models.DateTimeField(blank=True, help_text="intent of a LINK", null=True),
+                ),
+                ("requested_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("checked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "creator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="creators.creator",
+                    ),
+                ),
+                (
+                    "invite_link",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="links.invitelink",
+                    ),
+                ),
+                (
+                    "post",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="link_request",
+                        to="posts.post",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Remedy',
+            name="Remedy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('campaign_code', 'Campaign code sent'), ('link_request', 'Linking request sent'), ('reminder', 'Linking request reminder'), ('revoke', 'Linking request revoked')], max_length=16)),
-                ('detail', models.CharField(blank=True, help_text='the code, the request id', max_length=200)),
-                ('actor_label', models.CharField(help_text='who, as shown: email or API key', max_length=200)),
-                ('email_status', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='campaigns.campaign')),
-                ('creator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='creators.creator')),
-                ('email_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='outreach.outreachbatch')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='remedies', to='posts.post')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("campaign_code", "Campaign code sent"),
+                            ("link_request", "Linking request sent"),
+                            ("reminder", "Linking request reminder"),
+                            ("revoke", "Linking request revoked"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "detail",
+                    models.CharField(
+                        blank=True, help_text="the code, the request id", max_length=200
+                    ),
+                ),
+                (
+                    "actor_label",
+                    models.CharField(help_text="who, as shown: email or API key", max_length=200),
+                ),
+                ("email_status", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "creator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="creators.creator",
+                    ),
+                ),
+                (
+                    "email_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="outreach.outreachbatch",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="remedies",
+                        to="posts.post",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ScanCursor',
+            name="ScanCursor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('newest_video_id', models.CharField(blank=True, max_length=32)),
-                ('newest_published_at', models.DateTimeField(blank=True, null=True)),
-                ('covered_since', models.DateTimeField(blank=True, help_text='every post published since then has been read', null=True)),
-                ('scanned_at', models.DateTimeField(blank=True, null=True)),
-                ('creator', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='scan_cursor', to='creators.creator')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("newest_video_id", models.CharField(blank=True, max_length=32)),
+                ("newest_published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "covered_since",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="every post published since then has been read",
+                        null=True,
+                    ),
+                ),
+                ("scanned_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "creator",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scan_cursor",
+                        to="creators.creator",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='campaigncode',
-            index=models.Index(fields=['workspace', 'tiktok_campaign_id'], name='compliance__workspa_1de284_idx'),
+            model_name="campaigncode",
+            index=models.Index(
+                fields=["workspace", "tiktok_campaign_id"], name="compliance__workspa_1de284_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaigncode',
-            constraint=models.UniqueConstraint(fields=('campaign', 'sequence'), name='one_code_per_slot'),
+            model_name="campaigncode",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "sequence"), name="one_code_per_slot"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='codeorder',
-            constraint=models.UniqueConstraint(fields=('campaign_code', 'creator'), name='one_order_per_creator'),
+            model_name="codeorder",
+            constraint=models.UniqueConstraint(
+                fields=("campaign_code", "creator"), name="one_order_per_creator"
+            ),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['workspace', 'digest'], name='compliance__workspa_fdc395_idx'),
+            model_name="finding",
+            index=models.Index(
+                fields=["workspace", "digest"], name="compliance__workspa_fdc395_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='linkrequest',
-            index=models.Index(fields=['workspace', 'tiktok_campaign_id'], name='compliance__workspa_3fc317_idx'),
+            model_name="linkrequest",
+            index=models.Index(
+                fields=["workspace", "tiktok_campaign_id"], name="compliance__workspa_3fc317_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='linkrequest',
-            index=models.Index(fields=['campaign', 'status'], name='compliance__campaig_0ba9ca_idx'),
+            model_name="linkrequest",
+            index=models.Index(
+                fields=["campaign", "status"], name="compliance__campaig_0ba9ca_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='remedy',
-            index=models.Index(fields=['campaign', 'created_at'], name='compliance__campaig_faec62_idx'),
+            model_name="remedy",
+            index=models.Index(
+                fields=["campaign", "created_at"], name="compliance__campaig_faec62_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='remedy',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ['campaign_code', 'link_request'])), fields=('post', 'kind'), name='one_code_and_one_request_per_post'),
+            model_name="remedy",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind__in", ["campaign_code", "link_request"])),
+                fields=("post", "kind"),
+                name="one_code_and_one_request_per_post",
+            ),
         ),
     ]

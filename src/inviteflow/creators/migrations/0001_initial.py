@@ -7,50 +7,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CsvImport',
+            name="CsvImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(blank=True, max_length=255)),
-                ('status', models.CharField(choices=[('preview', 'Waiting for confirmation'), ('queued', 'Queued'), ('running', 'Importing'), ('done', 'Imported'), ('failed', 'Failed')], default='preview', max_length=10)),
-                ('rows', models.JSONField(default=list, help_text='valid rows: name, email, handle, notes, line')),
-                ('errors', models.JSONField(default=list, help_text='bad rows: line, field, reason')),
-                ('duplicates', models.JSONField(default=list, help_text='rows whose handle already exists')),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('processed', models.PositiveIntegerField(default=0)),
-                ('imported', models.PositiveIntegerField(default=0)),
-                ('failure', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='csv_imports', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("filename", models.CharField(blank=True, max_length=255)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preview", "Waiting for confirmation"),
+                            ("queued", "Queued"),
+                            ("running", "Importing"),
+                            ("done", "Imported"),
+                            ("failed", "Failed"),
+                        ],
+                        default="preview",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "rows",
+                    models.JSONField(
+                        default=list, help_text="valid rows: name, email, handle, notes, line"
+                    ),
+                ),
+                (
+                    "errors",
+                    models.JSONField(default=list, help_text="bad rows: line, field, reason"),
+                ),
+                (
+                    "duplicates",
+                    models.JSONField(default=list, help_text="rows whose handle already exists"),
+                ),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("processed", models.PositiveIntegerField(default=0)),
+                ("imported", models.PositiveIntegerField(default=0)),
+                ("failure", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="csv_imports",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Creator',
+            name="Creator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('handle', models.CharField(help_text='TikTok handle, lower-case, without @', max_length=24)),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='creators', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "handle",
+                    models.CharField(
+                        help_text="TikTok handle, lower-case, without @", max_length=24
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="creators",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
-                'indexes': [models.Index(fields=['workspace', 'name'], name='creators_cr_workspa_b6f61d_idx')],
-                'constraints': [models.UniqueConstraint(fields=('workspace', 'handle'), name='unique_handle_per_workspace')],
+                "ordering": ["name", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["workspace", "name"], name="creators_cr_workspa_b6f61d_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("workspace", "handle"), name="unique_handle_per_workspace"
+                    )
+                ],
             },
         ),
     ]

@@ -5,29 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('creators', '0001_initial'),
+        ("creators", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='csvimport',
-            options={'ordering': ['-created_at', '-id']},
+            name="csvimport",
+            options={"ordering": ["-created_at", "-id"]},
         ),
         migrations.AddField(
-            model_name='creator',
-            name='source_import',
-            field=models.ForeignKey(blank=True, help_text='The CSV import that added this creator, if any', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='creators', to='creators.csvimport'),
+            model_name="creator",
+            name="source_import",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The CSV import that added this creator, if any",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="creators",
+                to="creators.csvimport",
+            ),
         ),
         migrations.AddField(
-            model_name='csvimport',
-            name='started_at',
-            field=models.DateTimeField(blank=True, help_text='when a worker claimed it', null=True),
+            model_name="csvimport",
+            name="started_at",
+            field=models.DateTimeField(blank=True, help_text="when a worker claimed it", null=True),
         ),
         migrations.AlterField(
-            model_name='csvimport',
-            name='duplicates',
-            field=models.JSONField(default=list, help_text='skipped rows: handle already in the workspace or repeated in the file'),
+            model_name="csvimport",
+            name="duplicates",
+            field=models.JSONField(
+                default=list,
+                help_text="skipped rows: handle already in the workspace or repeated in the file",
+            ),
         ),
     ]

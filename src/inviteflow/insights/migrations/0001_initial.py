@@ -8,152 +8,342 @@ import inviteflow.insights.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('campaigns', '0001_initial'),
-        ('creators', '0002_import_provenance'),
-        ('posts', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("campaigns", "0001_initial"),
+        ("creators", "0002_import_provenance"),
+        ("posts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InsightsSync',
+            name="InsightsSync",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('reports_fetched', models.PositiveIntegerField(default=0, help_text='(TikTok campaign object, region) reports read in full')),
-                ('posts_updated', models.PositiveIntegerField(default=0)),
-                ('posts_finalized', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('campaign', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='insights_sync', to='campaigns.campaign')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "reports_fetched",
+                    models.PositiveIntegerField(
+                        default=0, help_text="(TikTok campaign object, region) reports read in full"
+                    ),
+                ),
+                ("posts_updated", models.PositiveIntegerField(default=0)),
+                ("posts_finalized", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                (
+                    "campaign",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="insights_sync",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MetricSnapshot',
+            name="MetricSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('video_views', models.BigIntegerField(null=True)),
-                ('views_organic', models.BigIntegerField(null=True)),
-                ('views_paid', models.BigIntegerField(null=True)),
-                ('reach', models.BigIntegerField(null=True)),
-                ('likes', models.BigIntegerField(null=True)),
-                ('comments', models.BigIntegerField(null=True)),
-                ('shares', models.BigIntegerField(null=True)),
-                ('favorites', models.BigIntegerField(null=True)),
-                ('engagement_count', models.BigIntegerField(null=True)),
-                ('engagement_rate', models.FloatField(help_text='0–1', null=True)),
-                ('video_completion_rate', models.FloatField(help_text='0–1', null=True)),
-                ('average_view_time', models.FloatField(help_text='seconds', null=True)),
-                ('total_play_time', models.BigIntegerField(help_text='seconds', null=True)),
-                ('two_second_view_rate', models.FloatField(help_text='0–1', null=True)),
-                ('six_second_view_rate', models.FloatField(help_text='0–1', null=True)),
-                ('country_code', models.CharField(help_text="the report's region", max_length=2)),
-                ('fetched_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('raw', inviteflow.insights.models.ReportJSONField(default=dict, help_text='the VideoMetrics entry, normalised')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='metric_snapshots', to='posts.post')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("video_views", models.BigIntegerField(null=True)),
+                ("views_organic", models.BigIntegerField(null=True)),
+                ("views_paid", models.BigIntegerField(null=True)),
+                ("reach", models.BigIntegerField(null=True)),
+                ("likes", models.BigIntegerField(null=True)),
+                ("comments", models.BigIntegerField(null=True)),
+                ("shares", models.BigIntegerField(null=True)),
+                ("favorites", models.BigIntegerField(null=True)),
+                ("engagement_count", models.BigIntegerField(null=True)),
+                ("engagement_rate", models.FloatField(help_text="0–1", null=True)),
+                ("video_completion_rate", models.FloatField(help_text="0–1", null=True)),
+                ("average_view_time", models.FloatField(help_text="seconds", null=True)),
+                ("total_play_time", models.BigIntegerField(help_text="seconds", null=True)),
+                ("two_second_view_rate", models.FloatField(help_text="0–1", null=True)),
+                ("six_second_view_rate", models.FloatField(help_text="0–1", null=True)),
+                ("country_code", models.CharField(help_text="the report's region", max_length=2)),
+                ("fetched_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "raw",
+                    inviteflow.insights.models.ReportJSONField(
+                        default=dict, help_text="the VideoMetrics entry, normalised"
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="metric_snapshots",
+                        to="posts.post",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['fetched_at', 'id'],
+                "ordering": ["fetched_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PostInsights',
+            name="PostInsights",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('video_views', models.BigIntegerField(null=True)),
-                ('views_organic', models.BigIntegerField(null=True)),
-                ('views_paid', models.BigIntegerField(null=True)),
-                ('reach', models.BigIntegerField(null=True)),
-                ('likes', models.BigIntegerField(null=True)),
-                ('comments', models.BigIntegerField(null=True)),
-                ('shares', models.BigIntegerField(null=True)),
-                ('favorites', models.BigIntegerField(null=True)),
-                ('engagement_count', models.BigIntegerField(null=True)),
-                ('engagement_rate', models.FloatField(help_text='0–1', null=True)),
-                ('video_completion_rate', models.FloatField(help_text='0–1', null=True)),
-                ('average_view_time', models.FloatField(help_text='seconds', null=True)),
-                ('total_play_time', models.BigIntegerField(help_text='seconds', null=True)),
-                ('two_second_view_rate', models.FloatField(help_text='0–1', null=True)),
-                ('six_second_view_rate', models.FloatField(help_text='0–1', null=True)),
-                ('tiktok_campaign_id', models.CharField(help_text='the object TikTok reported', max_length=32)),
-                ('country_code', models.CharField(max_length=2)),
-                ('digest', models.CharField(blank=True, help_text='of the figures: unchanged?', max_length=32)),
-                ('as_of', models.DateTimeField(help_text='when TikTok last reported these figures')),
-                ('first_reported_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('final', models.BooleanField(default=False, help_text='TikTok no longer reports the post')),
-                ('final_at', models.DateTimeField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='campaigns.campaign')),
-                ('creator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='creators.creator')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='insights', to='posts.post')),
-                ('snapshot', models.ForeignKey(help_text='the snapshot these figures came with (unchanged since, when older)', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='insights.metricsnapshot')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("video_views", models.BigIntegerField(null=True)),
+                ("views_organic", models.BigIntegerField(null=True)),
+                ("views_paid", models.BigIntegerField(null=True)),
+                ("reach", models.BigIntegerField(null=True)),
+                ("likes", models.BigIntegerField(null=True)),
+                ("comments", models.BigIntegerField(null=True)),
+                ("shares", models.BigIntegerField(null=True)),
+                ("favorites", models.BigIntegerField(null=True)),
+                ("engagement_count", models.BigIntegerField(null=True)),
+                ("engagement_rate", models.FloatField(help_text="0–1", null=True)),
+                ("video_completion_rate", models.FloatField(help_text="0–1", null=True)),
+                ("average_view_time", models.FloatField(help_text="seconds", null=True)),
+                ("total_play_time", models.BigIntegerField(help_text="seconds", null=True)),
+                ("two_second_view_rate", models.FloatField(help_text="0–1", null=True)),
+                ("six_second_view_rate", models.FloatField(help_text="0–1", null=True)),
+                (
+                    "tiktok_campaign_id",
+                    models.CharField(help_text="the object TikTok reported", max_length=32),
+                ),
+                ("country_code", models.CharField(max_length=2)),
+                (
+                    "digest",
+                    models.CharField(
+                        blank=True, help_text="of the figures: unchanged?", max_length=32
+                    ),
+                ),
+                (
+                    "as_of",
+                    models.DateTimeField(help_text="when TikTok last reported these figures"),
+                ),
+                ("first_reported_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "final",
+                    models.BooleanField(
+                        default=False, help_text="TikTok no longer reports the post"
+                    ),
+                ),
+                ("final_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "creator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="creators.creator",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="insights",
+                        to="posts.post",
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        help_text="the snapshot these figures came with (unchanged since, when older)",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="insights.metricsnapshot",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-video_views', '-id'],
+                "ordering": ["-video_views", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Breakdown',
+            name="Breakdown",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tiktok_campaign_id', models.CharField(help_text='the TikTok campaign object', max_length=32)),
-                ('country_code', models.CharField(max_length=2)),
-                ('dimension', models.CharField(choices=[('gender', 'Gender'), ('age', 'Age'), ('country', 'Country'), ('device', 'Device'), ('locale', 'Locale'), ('language', 'Language'), ('interest', 'Interest'), ('source', 'Views by source'), ('retention', 'Retention')], max_length=10)),
-                ('key', models.CharField(max_length=64)),
-                ('weighted', models.FloatField(default=0)),
-                ('views', models.BigIntegerField(default=0)),
-                ('shares', models.FloatField(default=0)),
-                ('posts', models.PositiveIntegerField(default=0)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='campaigns.campaign')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tiktok_campaign_id",
+                    models.CharField(help_text="the TikTok campaign object", max_length=32),
+                ),
+                ("country_code", models.CharField(max_length=2)),
+                (
+                    "dimension",
+                    models.CharField(
+                        choices=[
+                            ("gender", "Gender"),
+                            ("age", "Age"),
+                            ("country", "Country"),
+                            ("device", "Device"),
+                            ("locale", "Locale"),
+                            ("language", "Language"),
+                            ("interest", "Interest"),
+                            ("source", "Views by source"),
+                            ("retention", "Retention"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("key", models.CharField(max_length=64)),
+                ("weighted", models.FloatField(default=0)),
+                ("views", models.BigIntegerField(default=0)),
+                ("shares", models.FloatField(default=0)),
+                ("posts", models.PositiveIntegerField(default=0)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['campaign', 'country_code', 'dimension', 'key'], include=('weighted', 'views', 'shares', 'posts'), name='breakdown_rollup'), models.Index(fields=['campaign', 'country_code', 'tiktok_campaign_id'], name='insights_br_campaig_564fd8_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["campaign", "country_code", "dimension", "key"],
+                        include=("weighted", "views", "shares", "posts"),
+                        name="breakdown_rollup",
+                    ),
+                    models.Index(
+                        fields=["campaign", "country_code", "tiktok_campaign_id"],
+                        name="insights_br_campaig_564fd8_idx",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CampaignSnapshot',
+            name="CampaignSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('country_code', models.CharField(max_length=2)),
-                ('taken_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('posts', models.PositiveIntegerField(default=0)),
-                ('video_views', models.BigIntegerField(default=0)),
-                ('reach', models.BigIntegerField(default=0)),
-                ('engagement_count', models.BigIntegerField(default=0)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='campaigns.campaign')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("country_code", models.CharField(max_length=2)),
+                ("taken_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("posts", models.PositiveIntegerField(default=0)),
+                ("video_views", models.BigIntegerField(default=0)),
+                ("reach", models.BigIntegerField(default=0)),
+                ("engagement_count", models.BigIntegerField(default=0)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['taken_at', 'id'],
-                'indexes': [models.Index(fields=['campaign', 'country_code', 'taken_at'], name='insights_ca_campaig_26298b_idx')],
+                "ordering": ["taken_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["campaign", "country_code", "taken_at"],
+                        name="insights_ca_campaig_26298b_idx",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='metricsnapshot',
-            index=models.Index(fields=['post', 'country_code', 'fetched_at'], name='insights_me_post_id_265a2f_idx'),
+            model_name="metricsnapshot",
+            index=models.Index(
+                fields=["post", "country_code", "fetched_at"], name="insights_me_post_id_265a2f_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='postinsights',
-            index=models.Index(fields=['campaign', 'country_code', 'video_views'], name='insights_po_campaig_46b93f_idx'),
+            model_name="postinsights",
+            index=models.Index(
+                fields=["campaign", "country_code", "video_views"],
+                name="insights_po_campaig_46b93f_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='postinsights',
-            index=models.Index(fields=['campaign', 'country_code', 'creator'], name='insights_po_campaig_987280_idx'),
+            model_name="postinsights",
+            index=models.Index(
+                fields=["campaign", "country_code", "creator"],
+                name="insights_po_campaig_987280_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='postinsights',
-            index=models.Index(fields=['campaign', 'country_code', 'tiktok_campaign_id'], name='insights_po_campaig_d94e56_idx'),
+            model_name="postinsights",
+            index=models.Index(
+                fields=["campaign", "country_code", "tiktok_campaign_id"],
+                name="insights_po_campaig_d94e56_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='postinsights',
-            constraint=models.UniqueConstraint(fields=('post', 'country_code'), name='insights_per_region'),
+            model_name="postinsights",
+            constraint=models.UniqueConstraint(
+                fields=("post", "country_code"), name="insights_per_region"
+            ),
         ),
     ]

@@ -7,125 +7,319 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('campaigns', '0001_initial'),
-        ('creators', '0002_import_provenance'),
+        ("accounts", "0001_initial"),
+        ("campaigns", "0001_initial"),
+        ("creators", "0002_import_provenance"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CreatorPage',
+            name="CreatorPage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=64)),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('revoked_at', models.DateTimeField(blank=True, help_text='when the last token was', null=True)),
-                ('creator', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='outreach_page', to='creators.creator')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=64)),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "revoked_at",
+                    models.DateTimeField(
+                        blank=True, help_text="when the last token was", null=True
+                    ),
+                ),
+                (
+                    "creator",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outreach_page",
+                        to="creators.creator",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='EmailTemplate',
+            name="EmailTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('default_key', models.CharField(blank=True, help_text='Which shipped default this started as, if any', max_length=40)),
-                ('subject', models.CharField(max_length=255)),
-                ('body', models.TextField(help_text='Plain text')),
-                ('html_body', models.TextField(blank=True, help_text='Optional HTML version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('campaign', models.ForeignKey(blank=True, help_text='Only for this campaign (empty: every campaign)', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='campaigns.campaign')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "default_key",
+                    models.CharField(
+                        blank=True,
+                        help_text="Which shipped default this started as, if any",
+                        max_length=40,
+                    ),
+                ),
+                ("subject", models.CharField(max_length=255)),
+                ("body", models.TextField(help_text="Plain text")),
+                ("html_body", models.TextField(blank=True, help_text="Optional HTML version")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Only for this campaign (empty: every campaign)",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OutreachBatch',
+            name="OutreachBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('template_name', models.CharField(help_text='as it was when sent', max_length=120)),
-                ('send_again', models.BooleanField(default=False, help_text='Sent even to creators who had it')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('done', 'Done')], default='queued', max_length=10)),
-                ('requested', models.PositiveIntegerField(default=0)),
-                ('queued', models.PositiveIntegerField(default=0, help_text='messages this batch created')),
-                ('skipped', models.JSONField(default=list, help_text='creator_id, name, reason')),
-                ('blocked', models.JSONField(default=list, help_text='creator_id, name, reason')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='campaigns.campaign')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('template', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='batches', to='outreach.emailtemplate')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "template_name",
+                    models.CharField(help_text="as it was when sent", max_length=120),
+                ),
+                (
+                    "send_again",
+                    models.BooleanField(
+                        default=False, help_text="Sent even to creators who had it"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("sending", "Sending"), ("done", "Done")],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("requested", models.PositiveIntegerField(default=0)),
+                (
+                    "queued",
+                    models.PositiveIntegerField(default=0, help_text="messages this batch created"),
+                ),
+                ("skipped", models.JSONField(default=list, help_text="creator_id, name, reason")),
+                ("blocked", models.JSONField(default=list, help_text="creator_id, name, reason")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="batches",
+                        to="outreach.emailtemplate",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('idempotency_key', models.CharField(max_length=64, unique=True)),
-                ('message_id', models.CharField(help_text='The Message-ID header', max_length=200)),
-                ('from_email', models.CharField(max_length=254)),
-                ('to_email', models.CharField(max_length=254)),
-                ('subject', models.CharField(max_length=255)),
-                ('body', models.TextField()),
-                ('html_body', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('error', models.TextField(blank=True, help_text='The SMTP error of the last failed attempt')),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('claimed_by', models.CharField(blank=True, help_text='worker run holding it', max_length=32)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('handed_at', models.DateTimeField(blank=True, help_text='when it was handed to the email backend', null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='campaigns.campaign')),
-                ('creator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='creators.creator')),
-                ('template', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='outreach.emailtemplate')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='messages', to='outreach.outreachbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("idempotency_key", models.CharField(max_length=64, unique=True)),
+                ("message_id", models.CharField(help_text="The Message-ID header", max_length=200)),
+                ("from_email", models.CharField(max_length=254)),
+                ("to_email", models.CharField(max_length=254)),
+                ("subject", models.CharField(max_length=255)),
+                ("body", models.TextField()),
+                ("html_body", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "error",
+                    models.TextField(
+                        blank=True, help_text="The SMTP error of the last failed attempt"
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "claimed_by",
+                    models.CharField(blank=True, help_text="worker run holding it", max_length=32),
+                ),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "handed_at",
+                    models.DateTimeField(
+                        blank=True, help_text="when it was handed to the email backend", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "creator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="creators.creator",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="outreach.emailtemplate",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="messages",
+                        to="outreach.outreachbatch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='emailtemplate',
-            constraint=models.UniqueConstraint(condition=models.Q(('default_key', ''), _negated=True), fields=('workspace', 'default_key'), name='one_shipped_default_per_workspace'),
+            model_name="emailtemplate",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("default_key", ""), _negated=True),
+                fields=("workspace", "default_key"),
+                name="one_shipped_default_per_workspace",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='emailtemplate',
-            constraint=models.UniqueConstraint(condition=models.Q(('campaign', None)), fields=('workspace', 'name'), name='template_name_unique_per_workspace'),
+            model_name="emailtemplate",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("campaign", None)),
+                fields=("workspace", "name"),
+                name="template_name_unique_per_workspace",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='emailtemplate',
-            constraint=models.UniqueConstraint(fields=('workspace', 'campaign', 'name'), name='template_name_unique_per_campaign'),
+            model_name="emailtemplate",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "campaign", "name"), name="template_name_unique_per_campaign"
+            ),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(fields=['workspace', 'status'], name='outreach_ou_workspa_a93ead_idx'),
+            model_name="outboxmessage",
+            index=models.Index(
+                fields=["workspace", "status"], name="outreach_ou_workspa_a93ead_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(fields=['batch', 'status'], name='outreach_ou_batch_i_3ce680_idx'),
+            model_name="outboxmessage",
+            index=models.Index(fields=["batch", "status"], name="outreach_ou_batch_i_3ce680_idx"),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(fields=['campaign', 'creator'], name='outreach_ou_campaig_04be91_idx'),
+            model_name="outboxmessage",
+            index=models.Index(
+                fields=["campaign", "creator"], name="outreach_ou_campaig_04be91_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(fields=['status', 'claimed_at'], name='outreach_ou_status_e8ea36_idx'),
+            model_name="outboxmessage",
+            index=models.Index(
+                fields=["status", "claimed_at"], name="outreach_ou_status_e8ea36_idx"
+            ),
         ),
     ]

@@ -8,106 +8,326 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('campaigns', '0001_initial'),
-        ('creators', '0002_import_provenance'),
-        ('links', '0002_provisioning_state'),
+        ("accounts", "0001_initial"),
+        ("campaigns", "0001_initial"),
+        ("creators", "0002_import_provenance"),
+        ("links", "0002_provisioning_state"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CampaignSync',
+            name="CampaignSync",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('videos_seen', models.PositiveIntegerField(default=0)),
-                ('posts_added', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('campaign', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='post_sync', to='campaigns.campaign')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("videos_seen", models.PositiveIntegerField(default=0)),
+                ("posts_added", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                (
+                    "campaign",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="post_sync",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WebhookEndpoint',
+            name="WebhookEndpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=secrets.token_urlsafe, max_length=64, unique=True)),
-                ('account_id', models.CharField(blank=True, max_length=32)),
-                ('subscription_id', models.CharField(blank=True, max_length=64)),
-                ('subscribed_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('workspace', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='tiktok_webhook', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(default=secrets.token_urlsafe, max_length=64, unique=True),
+                ),
+                ("account_id", models.CharField(blank=True, max_length=32)),
+                ("subscription_id", models.CharField(blank=True, max_length=64)),
+                ("subscribed_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                (
+                    "workspace",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tiktok_webhook",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MissingPosts',
+            name="MissingPosts",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reasons', models.JSONField(default=list, help_text='[{code, detail, video_id?}], first = main')),
-                ('checked_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('stale', models.BooleanField(default=False, help_text='a post arrived since: ask again')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='campaigns.campaign')),
-                ('creator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='creators.creator')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reasons",
+                    models.JSONField(
+                        default=list, help_text="[{code, detail, video_id?}], first = main"
+                    ),
+                ),
+                ("checked_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "stale",
+                    models.BooleanField(default=False, help_text="a post arrived since: ask again"),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "creator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="creators.creator",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'creator'), name='one_diagnosis_per_creator')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("campaign", "creator"), name="one_diagnosis_per_creator"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tiktok_campaign_id', models.CharField(blank=True, help_text='the TikTok campaign object the video is linked to', max_length=32)),
-                ('video_id', models.CharField(max_length=32)),
-                ('linked_via', models.CharField(blank=True, choices=[('invite_link', 'Invite link'), ('campaign_code', 'Campaign code'), ('link_request', 'Linking request'), ('', 'Not linked')], max_length=16)),
-                ('review_state', models.CharField(choices=[('uploaded', 'Uploaded'), ('published', 'Published')], default='uploaded', max_length=10)),
-                ('compliance', models.CharField(choices=[('compliant', 'Compliant'), ('at_risk', 'At risk'), ('remediated', 'Remediated'), ('removed', 'Removed')], default='compliant', max_length=12)),
-                ('caption', models.TextField(blank=True)),
-                ('hashtags', models.JSONField(blank=True, default=list, help_text="lower-case, without '#'")),
-                ('content_type', models.CharField(default='video', help_text="TikTok's TTO endpoints only report videos", max_length=10)),
-                ('branded_content_toggle', models.BooleanField(default=False)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('checks', models.JSONField(blank=True, default=dict, help_text='in_window, content_type, hashtags: {result: pass|fail|pending, reason}')),
-                ('counts', models.BooleanField(default=False, help_text='counts toward posts_required')),
-                ('awaiting_checks', models.BooleanField(default=False, help_text='no check failed, some wait for TikTok to describe the post')),
-                ('found_by', models.CharField(choices=[('webhook', 'Webhook'), ('reconciliation', 'Reconciliation'), ('compliance_scan', 'Compliance scan')], max_length=16)),
-                ('details_fetched_at', models.DateTimeField(blank=True, help_text="when TikTok's public post list last described it", null=True)),
-                ('first_seen_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to='campaigns.campaign')),
-                ('creator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to='creators.creator')),
-                ('invite_link', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='posts', to='links.invitelink')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tiktok_campaign_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="the TikTok campaign object the video is linked to",
+                        max_length=32,
+                    ),
+                ),
+                ("video_id", models.CharField(max_length=32)),
+                (
+                    "linked_via",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("invite_link", "Invite link"),
+                            ("campaign_code", "Campaign code"),
+                            ("link_request", "Linking request"),
+                            ("", "Not linked"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "review_state",
+                    models.CharField(
+                        choices=[("uploaded", "Uploaded"), ("published", "Published")],
+                        default="uploaded",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "compliance",
+                    models.CharField(
+                        choices=[
+                            ("compliant", "Compliant"),
+                            ("at_risk", "At risk"),
+                            ("remediated", "Remediated"),
+                            ("removed", "Removed"),
+                        ],
+                        default="compliant",
+                        max_length=12,
+                    ),
+                ),
+                ("caption", models.TextField(blank=True)),
+                (
+                    "hashtags",
+                    models.JSONField(blank=True, default=list, help_text="lower-case, without '#'"),
+                ),
+                (
+                    "content_type",
+                    models.CharField(
+                        default="video",
+                        help_text="TikTok's TTO endpoints only report videos",
+                        max_length=10,
+                    ),
+                ),
+                ("branded_content_toggle", models.BooleanField(default=False)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "checks",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="in_window, content_type, hashtags: {result: pass|fail|pending, reason}",
+                    ),
+                ),
+                (
+                    "counts",
+                    models.BooleanField(default=False, help_text="counts toward posts_required"),
+                ),
+                (
+                    "awaiting_checks",
+                    models.BooleanField(
+                        default=False,
+                        help_text="no check failed, some wait for TikTok to describe the post",
+                    ),
+                ),
+                (
+                    "found_by",
+                    models.CharField(
+                        choices=[
+                            ("webhook", "Webhook"),
+                            ("reconciliation", "Reconciliation"),
+                            ("compliance_scan", "Compliance scan"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "details_fetched_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="when TikTok's public post list last described it",
+                        null=True,
+                    ),
+                ),
+                ("first_seen_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="posts",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "creator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="posts",
+                        to="creators.creator",
+                    ),
+                ),
+                (
+                    "invite_link",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="posts",
+                        to="links.invitelink",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_at', '-id'],
-                'indexes': [models.Index(fields=['campaign', 'creator'], name='posts_post_campaig_a45326_idx'), models.Index(fields=['campaign', 'details_fetched_at'], name='posts_post_campaig_be8e70_idx')],
-                'constraints': [models.UniqueConstraint(fields=('workspace', 'video_id'), name='one_post_per_video')],
+                "ordering": ["-published_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["campaign", "creator"], name="posts_post_campaig_a45326_idx"
+                    ),
+                    models.Index(
+                        fields=["campaign", "details_fetched_at"],
+                        name="posts_post_campaig_be8e70_idx",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("workspace", "video_id"), name="one_post_per_video"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WebhookEvent',
+            name="WebhookEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('digest', models.CharField(help_text='sha256 of the raw body', max_length=64)),
-                ('body', models.TextField()),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('outcome', models.JSONField(blank=True, default=dict)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("digest", models.CharField(help_text="sha256 of the raw body", max_length=64)),
+                ("body", models.TextField()),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("outcome", models.JSONField(blank=True, default=dict)),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['received_at', 'id'],
-                'indexes': [models.Index(fields=['processed_at', 'received_at'], name='posts_webho_process_8a20ec_idx')],
-                'constraints': [models.UniqueConstraint(fields=('workspace', 'digest'), name='one_event_per_body')],
+                "ordering": ["received_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["processed_at", "received_at"],
+                        name="posts_webho_process_8a20ec_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("workspace", "digest"), name="one_event_per_body"
+                    )
+                ],
             },
         ),
     ]

@@ -4,39 +4,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='LimiterState',
+            name="LimiterState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cooldown_until', models.FloatField(default=0.0)),
-                ('next_slot', models.FloatField(default=0.0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cooldown_until", models.FloatField(default=0.0)),
+                ("next_slot", models.FloatField(default=0.0)),
             ],
         ),
         migrations.CreateModel(
-            name='LimiterTicket',
+            name="LimiterTicket",
             fields=[
-                ('ticket', models.CharField(max_length=32, primary_key=True, serialize=False)),
-                ('workspace_key', models.CharField(db_index=True, max_length=100)),
-                ('created_at', models.FloatField()),
-                ('seen_at', models.FloatField(db_index=True)),
+                ("ticket", models.CharField(max_length=32, primary_key=True, serialize=False)),
+                ("workspace_key", models.CharField(db_index=True, max_length=100)),
+                ("created_at", models.FloatField()),
+                ("seen_at", models.FloatField(db_index=True)),
             ],
         ),
         migrations.CreateModel(
-            name='LimiterGrant',
+            name="LimiterGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('granted_at', models.FloatField(db_index=True)),
-                ('workspace_key', models.CharField(max_length=100)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("granted_at", models.FloatField(db_index=True)),
+                ("workspace_key", models.CharField(max_length=100)),
             ],
             options={
-                'indexes': [models.Index(fields=['workspace_key', 'granted_at'], name='tiktok_limi_workspa_170003_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["workspace_key", "granted_at"],
+                        name="tiktok_limi_workspa_170003_idx",
+                    )
+                ],
             },
         ),
     ]

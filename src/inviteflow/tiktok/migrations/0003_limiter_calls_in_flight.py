@@ -4,26 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tiktok', '0002_tiktokconnection'),
+        ("tiktok", "0002_tiktokconnection"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LimiterCall',
+            name="LimiterCall",
             fields=[
-                ('ticket', models.CharField(max_length=32, primary_key=True, serialize=False)),
-                ('workspace_key', models.CharField(max_length=100)),
-                ('granted_at', models.FloatField()),
-                ('ended_at', models.FloatField(db_index=True, null=True)),
+                ("ticket", models.CharField(max_length=32, primary_key=True, serialize=False)),
+                ("workspace_key", models.CharField(max_length=100)),
+                ("granted_at", models.FloatField()),
+                ("ended_at", models.FloatField(db_index=True, null=True)),
             ],
         ),
         migrations.DeleteModel(
-            name='LimiterGrant',
+            name="LimiterGrant",
         ),
         migrations.AddIndex(
-            model_name='limitercall',
-            index=models.Index(fields=['workspace_key', 'granted_at'], name='tiktok_limi_workspa_60fbdf_idx'),
+            model_name="limitercall",
+            index=models.Index(
+                fields=["workspace_key", "granted_at"], name="tiktok_limi_workspa_60fbdf_idx"
+            ),
         ),
     ]

@@ -16,10 +16,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--batch", type=int, help="the batch id (from its page's URL)")
-        parser.add_argument("--connections", type=int, default=None,
-                            help="SMTP connections side by side (default: the setting, 4)")
-        parser.add_argument("--sweep", action="store_true",
-                            help="every batch with stale work, as the periodic sweep does")
+        parser.add_argument(
+            "--connections",
+            type=int,
+            default=None,
+            help="SMTP connections side by side (default: the setting, 4)",
+        )
+        parser.add_argument(
+            "--sweep",
+            action="store_true",
+            help="every batch with stale work, as the periodic sweep does",
+        )
 
     def handle(self, *args, batch: int | None, sweep: bool, connections: int | None, **options):
         if sweep:
