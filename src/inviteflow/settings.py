@@ -59,6 +59,8 @@ TIKTOK_THROTTLE_COOLDOWN_S = env_int("TIKTOK_THROTTLE_COOLDOWN_S", 300)
 # Safety margin of the shared limiter's windows: the way from a sent request to TikTok's
 # gateway, and clock drift between machines.
 TIKTOK_LIMIT_MARGIN_S = env_float("TIKTOK_LIMIT_MARGIN_S", 0.05)
+# A web request waits at most this long for a TikTok call slot, then enqueues or says so.
+TIKTOK_INTERACTIVE_LIMITER_TIMEOUT_S = env_float("TIKTOK_INTERACTIVE_LIMITER_TIMEOUT_S", 1.0)
 # Concurrent TikTok calls per provisioning task: enough that latency does not bound
 # throughput; the shared limiter keeps the installation under the QPS/QPM whatever it is.
 LINK_PROVISIONING_CONCURRENCY = env_int("LINK_PROVISIONING_CONCURRENCY", 4)

@@ -46,9 +46,9 @@ def test_a_failed_digest_is_retried_once(
     digest.refresh_from_db()
     assert digest.sent_at is None and "SMTP down" in digest.error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.send_pending_digests.call() == 1
-        assert tasks.send_pending_digests.call() == 0
+    for pending in (1, 0):  # each run commits (and so enqueues) before the next
+        with django_capture_on_commit_callbacks(execute=True):
+            assert tasks.send_pending_digests.call() == pending
     assert len(mail.outbox) == 1 and tasks.send_digest.call(digest.pk) == 0
 
 

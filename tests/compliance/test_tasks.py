@@ -17,7 +17,9 @@ from tests.campaigns.factories import make_campaign
 from tests.compliance.support import BRANDED, scan
 
 
-def test_the_scheduler_scans_connected_workspaces_with_live_campaigns(actors):
+def test_the_scheduler_scans_connected_workspaces_with_live_campaigns(
+    actors, django_capture_on_commit_callbacks
+):
     today = timezone.localdate()
     live = {
         "starts_on": today - timedelta(days=1),
@@ -28,7 +30,8 @@ def test_the_scheduler_scans_connected_workspaces_with_live_campaigns(actors):
     make_campaign(actors.other_workspace, **live)  # not connected
     TikTokConnection.objects.create(workspace=actors.workspace, account_id="1", access_token="t")
     assert "compliance.scan_all" in REGISTRY and "compliance.send_pending_digests" in REGISTRY
-    assert tasks.scan_all.call() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.scan_all.call() == 1
     [queued] = DBTaskResult.objects.filter(task_path__endswith="scan_workspace")
     assert queued.args_kwargs["args"] == [actors.workspace.pk]
 

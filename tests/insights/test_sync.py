@@ -70,11 +70,14 @@ def test_a_failing_object_does_not_stop_the_others(surfaced, live_sandbox):
     assert InsightsSync.objects.get(campaign=campaign).last_error == result["error"]
 
 
-def test_throttled_stops_and_comes_back_after_the_cool_down(surfaced, live_sandbox, settings):
+def test_throttled_stops_and_comes_back_after_the_cool_down(
+    surfaced, live_sandbox, settings, django_capture_on_commit_callbacks
+):
     settings.TIKTOK_THROTTLE_COOLDOWN_S = 120
     campaign = surfaced({"ada": 1, "bob": 1})
     live_sandbox.control.post("/sandbox/throttle", json={"cooldown_s": 120}).raise_for_status()
-    result = sync_campaign_insights.call(campaign.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = sync_campaign_insights.call(campaign.pk)
     assert "40100" in result["error"] and result["posts_updated"] == 0
     assert report_calls(live_sandbox) == 1  # the first answer stopped the run
     again = DBTaskResult.objects.get(task_path__endswith="sync_campaign_insights")
@@ -88,14 +91,15 @@ def test_not_connected_is_recorded(workspace):
     assert "not connected" in InsightsSync.objects.get(campaign=campaign).last_error
 
 
-def test_one_sync_at_a_time_per_campaign(workspace):
+def test_one_sync_at_a_time_per_campaign(workspace, django_capture_on_commit_callbacks):
     campaign = campaign_with_posts(workspace, {"ada": 1})
     assert services.start_sync(campaign)
     assert not services.start_sync(campaign)
     assert sync_campaign_insights.call(campaign.pk) == {}  # the running one has it
     assert not DBTaskResult.objects.exists()
     services.request_sync(campaign)  # Refresh insights while it runs: its own run, later
-    assert sync_campaign_insights.call(campaign.pk) == {}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sync_campaign_insights.call(campaign.pk) == {}
     assert DBTaskResult.objects.get().run_after > timezone.now()
     services.finish_sync(campaign, 0, 0, 0)
     assert services.start_sync(campaign)
@@ -106,7 +110,7 @@ def test_one_sync_at_a_time_per_campaign(workspace):
 
 
 def test_the_scheduler_syncs_campaigns_with_posts_still_reported(
-    workspace, tiktok_connected, actors
+    workspace, tiktok_connected, actors, django_capture_on_commit_callbacks
 ):
     assert REGISTRY["insights.sync_all_campaigns"].every == timedelta(hours=6)
     active = campaign_with_posts(workspace, {"ada": 1})
@@ -123,7 +127,8 @@ def test_the_scheduler_syncs_campaigns_with_posts_still_reported(
         as_of=timezone.now(),
         final=True,
     )
-    assert sync_all_insights.call() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sync_all_insights.call() == 1
     queued = DBTaskResult.objects.get(task_path__endswith="sync_campaign_insights")
     assert queued.args_kwargs["args"] == [active.pk]
 

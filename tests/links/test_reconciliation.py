@@ -42,8 +42,9 @@ def test_one_sweep_settles_unknown_outcomes_of_every_campaign_in_the_workspace(
 ):
     spring = tiktok_enabled_campaign(workspace, "Spring", ["ada", "bo"])
     autumn = tiktok_enabled_campaign(workspace, "Autumn", ["cy", "di"])
-    client, account_id = client_for(workspace)
-    with client:
+    account = client_for(workspace)
+    client, account_id = account.client, account.account_id
+    with account:
         made = {
             link.pk: answer_lost(
                 link, client, account_id, tiktok_did_it=link.creator.handle != "di"
@@ -73,9 +74,10 @@ def test_sweep_that_sees_objects_appear_declares_nothing_absent(
     tiktok_connected, live_sandbox, workspace
 ):
     campaign = tiktok_enabled_campaign(workspace, "Busy", [f"busy_{i}" for i in range(7)])
-    client, account_id = client_for(workspace)
+    account = client_for(workspace)
+    client, account_id = account.client, account.account_id
     links = list(InviteLink.objects.select_related("campaign", "creator").order_by("pk"))
-    with client:
+    with account:
         for link in links[:6]:  # six objects: the list has two pages of five
             answer_lost(link, client, account_id, tiktok_did_it=True)
         answer_lost(links[6], client, account_id, tiktok_did_it=False)

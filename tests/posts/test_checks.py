@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
+from inviteflow.core import enqueue
 from inviteflow.links.models import InviteLink
+from inviteflow.links.services import PROVISION_LINKS
 from inviteflow.posts import checks
 from inviteflow.posts.models import MissingPosts, Post
 
@@ -95,8 +97,15 @@ def test_changing_the_requirements_rechecks_posts_at_the_next_sync(world):
 
 
 def test_a_creator_whose_link_is_used_up_by_posts_that_dont_count_gets_another(world, monkeypatch):
-    queued = []
-    monkeypatch.setattr("inviteflow.links.services.enqueue_provisioning", queued.append)
+    queued, enqueue_now = [], enqueue._enqueue
+
+    def hold_provisioning(name, args, run_after):  # the new link is not provisioned here
+        if name == PROVISION_LINKS:
+            queued.append(args[0])
+        else:
+            enqueue_now(name, args, run_after)
+
+    monkeypatch.setattr(enqueue, "_enqueue", hold_provisioning)
     campaign = world.campaign({"ada": 3})
     link = campaign.invite_links.get()
     world.publish(link, 2)

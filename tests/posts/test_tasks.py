@@ -24,7 +24,9 @@ def test_periodic_jobs_are_registered():
     assert REGISTRY["posts.process_stored_events"].every == timedelta(minutes=1)
 
 
-def test_scheduled_sync_covers_connected_campaigns_that_may_still_get_posts(workspace, actors):
+def test_scheduled_sync_covers_connected_campaigns_that_may_still_get_posts(
+    workspace, actors, django_capture_on_commit_callbacks
+):
     TikTokConnection.objects.create(workspace=workspace, account_id="71", access_token="t")
     today = timezone.localdate()
     current = {"starts_on": today - timedelta(days=20), "ends_on": today - timedelta(days=5)}
@@ -36,7 +38,8 @@ def test_scheduled_sync_covers_connected_campaigns_that_may_still_get_posts(work
     elsewhere = campaign_with(actors.other_workspace, {"dee": 1}, name="Not connected", **current)
     add_link(elsewhere, "dee")
 
-    assert tasks.sync_all_campaigns.call() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.sync_all_campaigns.call() == 1
     assert enqueued("sync_campaign_posts") == [[live.pk]]
     assert enqueued("subscribe_webhooks") == [[workspace.pk]]  # never subscribed yet
 

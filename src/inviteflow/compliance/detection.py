@@ -16,7 +16,7 @@ are never flagged.
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from inviteflow.posts.diagnosis import PAID_PARTNERSHIP
@@ -102,3 +102,32 @@ def match(video: PublicVideo, windows: Iterable[Window], brand: frozenset[str]) 
         if markers and (best is None or rank > best[0]):
             best = (rank, Match(candidate.campaign_id, markers))
     return best[1] if best else None
+
+
+# -- What a scan reads ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """One creator to read: back to `since`, or only up to what the last scan read."""
+
+    creator_id: int
+    handle: str
+    since: datetime
+    covered_since: datetime | None = None
+    stop_id: str = ""
+    stop_at: datetime | None = None
+
+    @property
+    def incremental(self) -> bool:
+        return self.covered_since is not None and self.covered_since <= self.since
+
+
+@dataclass
+class Read:
+    target: Target
+    videos: list[PublicVideo] = field(default_factory=list)
+    newest: PublicVideo | None = None
+    calls: int = 0
+    complete: bool = False  # met what was read before, the window start, or the end
+    error: str = ""

@@ -21,7 +21,6 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -43,8 +42,7 @@ from inviteflow.links.models import InviteLink
 from inviteflow.posts.models import Post
 from inviteflow.posts.resolvers import Target
 from inviteflow.tiktok import errors, schemas
-from inviteflow.tiktok.client import TikTokClient
-from inviteflow.tiktok.connections import NotConnected, client_for
+from inviteflow.tiktok.connections import NotConnected, TikTokAccount, client_for
 
 log = logging.getLogger(__name__)
 
@@ -62,20 +60,18 @@ class Refused(Exception):
         self.code, self.message, self.status = code, message, status
 
 
-@dataclass
-class TikTok:
-    client: TikTokClient
-    account_id: str
+TikTok = TikTokAccount
 
 
 @contextmanager
 def tiktok_for(workspace: Workspace) -> Iterator[TikTok]:
+    """The workspace's account for a web request: no retries, a short wait for a slot."""
     try:
-        client, account_id = client_for(workspace)
+        account = client_for(workspace, interactive=True)
     except NotConnected as exc:
         raise Refused("not_connected", str(exc)) from exc
-    with client:
-        yield TikTok(client, account_id)
+    with account:
+        yield account
 
 
 def unsure_after() -> timedelta:

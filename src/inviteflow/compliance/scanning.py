@@ -13,9 +13,8 @@ installation's shared rate limit, outside any transaction.
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -24,8 +23,9 @@ from django.utils import timezone
 from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.models import Campaign, CampaignCreator
 from inviteflow.compliance import detection, services
+from inviteflow.compliance.detection import Read, Target
 from inviteflow.compliance.models import ScanCursor
-from inviteflow.core.threads import closes_connection
+from inviteflow.core.threads import fan_out
 from inviteflow.creators.models import Creator
 from inviteflow.tiktok import errors, schemas
 from inviteflow.tiktok.client import TikTokClient
@@ -65,32 +65,6 @@ class Scan:
     calls: int = 0
     found: int = 0
     skipped: list[str] = field(default_factory=list)  # creators TikTok would not list
-
-
-@dataclass(frozen=True)
-class Target:
-    """One creator to read: back to `since`, or only up to what the last scan read."""
-
-    creator_id: int
-    handle: str
-    since: datetime
-    covered_since: datetime | None = None
-    stop_id: str = ""
-    stop_at: datetime | None = None
-
-    @property
-    def incremental(self) -> bool:
-        return self.covered_since is not None and self.covered_since <= self.since
-
-
-@dataclass
-class Read:
-    target: Target
-    videos: list[detection.PublicVideo] = field(default_factory=list)
-    newest: detection.PublicVideo | None = None
-    calls: int = 0
-    complete: bool = False  # met what was read before, the window start, or the end
-    error: str = ""
 
 
 # -- What to scan ---------------------------------------------------------------------------
@@ -173,16 +147,10 @@ def _target(
 
 
 def _read_all(scan: Scan, chunk: list[Target]) -> list[Read]:
-    workers = int(settings.COMPLIANCE_SCAN_CONCURRENCY)
-    if workers <= 1:
-        return [read_new_videos(scan.client, scan.account_id, target) for target in chunk]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="compliance-scan") as pool:
-        return list(pool.map(lambda target: _read_in_thread(scan, target), chunk))
+    def read(target: Target) -> Read:
+        return read_new_videos(scan.client, scan.account_id, target)
 
-
-@closes_connection  # the shared limiter used this thread's own connection
-def _read_in_thread(scan: Scan, target: Target) -> Read:
-    return read_new_videos(scan.client, scan.account_id, target)
+    return fan_out(read, chunk, int(settings.COMPLIANCE_SCAN_CONCURRENCY), "compliance-scan")
 
 
 def read_new_videos(client: TikTokClient, account_id: str, target: Target) -> Read:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -23,6 +22,7 @@ from inviteflow.accounts.access import scoped
 from inviteflow.accounts.models import User, Workspace
 from inviteflow.campaigns.models import Campaign
 from inviteflow.compliance import detection
+from inviteflow.compliance.detection import Read
 from inviteflow.compliance.models import (
     CampaignCode,
     CodeOrder,
@@ -33,6 +33,7 @@ from inviteflow.compliance.models import (
     Remedy,
     ScanCursor,
 )
+from inviteflow.core.enqueue import enqueue_on_commit, job
 from inviteflow.creators.models import Creator
 from inviteflow.outreach import services as outreach
 from inviteflow.outreach.models import EmailTemplate, OutreachBatch
@@ -42,9 +43,6 @@ from inviteflow.posts.resolvers import Target
 from inviteflow.tiktok import schemas
 from inviteflow.tiktok.models import TikTokConnection
 
-if TYPE_CHECKING:
-    from inviteflow.compliance.scanning import Read
-
 Compliance, LinkedVia = Post.Compliance, Post.LinkedVia
 LINK_STATUSES = {
     "IN_REVIEW": LinkRequest.Status.IN_REVIEW,
@@ -53,6 +51,8 @@ LINK_STATUSES = {
     "REVOKE": LinkRequest.Status.REVOKED,
 }
 CHUNK = 500
+SCAN_CAMPAIGN = job("compliance.scan_campaign")
+SEND_DIGEST = job("compliance.send_digest")
 
 
 def takedown_grace() -> timedelta:
@@ -402,7 +402,7 @@ def open_digest(workspace: Workspace) -> Digest | None:
             return None
         digest = Digest.objects.create(workspace=workspace)
         Finding.objects.filter(pk__in=ids, digest=None).update(digest=digest)
-        transaction.on_commit(lambda: _enqueue("send_digest", digest.pk))
+        enqueue_on_commit(SEND_DIGEST, digest.pk)
     return digest
 
 
@@ -440,7 +440,7 @@ def request_scan(campaign: Campaign) -> ComplianceScan:
         state = scan_state(campaign)
         state.requested_at = timezone.now()
         state.save(update_fields=["requested_at"])
-        transaction.on_commit(lambda: _enqueue("scan_campaign", campaign.pk))
+        enqueue_on_commit(SCAN_CAMPAIGN, campaign.pk)
     return state
 
 
@@ -461,9 +461,3 @@ def scans_finished(
     states: QuerySet[ComplianceScan], figures: dict[str, int], error: str = ""
 ) -> None:
     states.update(finished_at=timezone.now(), last_error=error[:2000], **figures)
-
-
-def _enqueue(task_name: str, *args: object) -> None:
-    from inviteflow.compliance import tasks
-
-    getattr(tasks, task_name).enqueue(*args)

@@ -9,83 +9,106 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import QuerySet
-from django_tasks import task
 
 from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.models import Campaign
 from inviteflow.compliance import emails, remedies, scanning, services
-from inviteflow.compliance.models import ComplianceScan, Digest
-from inviteflow.core.scheduler import periodic
-from inviteflow.tiktok.errors import TikTokError
+from inviteflow.compliance.models import Digest
+from inviteflow.core.enqueue import background, enqueue_on_commit, job
+from inviteflow.core.scheduler import every
+from inviteflow.tiktok import jobs
+from inviteflow.tiktok.connections import TikTokAccount
 from inviteflow.tiktok.models import TikTokConnection
 
 log = logging.getLogger(__name__)
 
 SCAN_MINUTES = settings.COMPLIANCE_SCAN_MINUTES
+SCAN_WORKSPACE = job("compliance.scan_workspace")
+SCAN_ALL = job("compliance.scan_all")
+SEND_PENDING_DIGESTS = job("compliance.send_pending_digests")
+NO_FIGURES = {"creators_scanned": 0, "videos_seen": 0, "calls": 0, "found": 0}
 
 
-@task()
+class Scan(jobs.TikTokJob[scanning.Scan]):
+    """Read the creators of `campaigns` for unlinked branded posts, then reconcile remedies."""
+
+    def __init__(
+        self,
+        task_name: str,
+        workspace: Workspace,
+        campaigns: list[Campaign],
+        read_creators: Callable[[scanning.Scan], object],
+    ) -> None:
+        self.task_name, self.workspace, self.args = task_name, workspace, ()
+        self.campaigns, self.read_creators = campaigns, read_creators
+        self.scan: scanning.Scan | None = None
+        self.aborted = ""
+
+    def start(self) -> bool:
+        self.states = services.scans_started(self.campaigns)
+        return True
+
+    def work(self, account: TikTokAccount) -> scanning.Scan:
+        self.scan = scanning.Scan(self.workspace, account.client, account.account_id)
+        try:
+            self.read_creators(self.scan)
+        except scanning.ScanAborted as exc:
+            self.aborted = f"{exc}; the next scan goes on from there."
+            return self.scan
+        for campaign in self.campaigns:
+            remedies.reconcile(campaign, account)
+        return self.scan
+
+    def finish(self, outcome: jobs.Outcome[scanning.Scan]) -> None:
+        services.scans_finished(self.states, self.figures, outcome.error or self.aborted)
+        services.open_digest(self.workspace)
+
+    @property
+    def figures(self) -> dict[str, int]:
+        """What was read, also when TikTok stopped the scan half-way."""
+        scan = self.scan
+        if scan is None:
+            return NO_FIGURES
+        return {
+            "creators_scanned": scan.creators_scanned,
+            "videos_seen": scan.videos_seen,
+            "calls": scan.calls,
+            "found": scan.found,
+        }
+
+
+def _scan(job_: Scan, *args: int) -> dict[str, object]:
+    job_.args = args
+    outcome = jobs.run(job_)
+    return {**job_.figures, "error": outcome.error or job_.aborted}
+
+
+@background(services.SCAN_CAMPAIGN)
 def scan_campaign(campaign_id: int) -> dict[str, object]:
     """Scan now: the campaign's roster, then its remedies."""
     campaign = Campaign.objects.select_related("workspace").filter(pk=campaign_id).first()
     if campaign is None:
         return {}
-    states = services.scans_started([campaign])
-    return _run(
-        campaign.workspace, states, [campaign], lambda scan: scanning.scan_campaign(scan, campaign)
-    )
+
+    def read_creators(scan: scanning.Scan) -> object:
+        return scanning.scan_campaign(scan, campaign)
+
+    job_ = Scan(services.SCAN_CAMPAIGN, campaign.workspace, [campaign], read_creators)
+    return _scan(job_, campaign_id)
 
 
-@task()
+@background(SCAN_WORKSPACE)
 def scan_workspace(workspace_id: int) -> dict[str, object]:
     """Every scannable campaign of the workspace, each creator read once."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
         return {}
     campaigns = list(scanning.scannable_campaigns(workspace))
-    states = services.scans_started(campaigns)
-    return _run(workspace, states, campaigns, scanning.scan_workspace)
+    job_ = Scan(SCAN_WORKSPACE, workspace, campaigns, scanning.scan_workspace)
+    return _scan(job_, workspace_id)
 
 
-def _run(
-    workspace: Workspace,
-    states: QuerySet[ComplianceScan],
-    campaigns: list[Campaign],
-    scan_creators: Callable[[scanning.Scan], object],
-) -> dict[str, object]:
-    scan, error = None, ""
-    try:
-        with remedies.tiktok_for(workspace) as tiktok:
-            scan = scanning.Scan(workspace, tiktok.client, tiktok.account_id)
-            scan_creators(scan)
-            for campaign in campaigns:
-                remedies.reconcile(campaign, tiktok)
-    except remedies.Refused as exc:  # not connected
-        error = exc.message
-    except scanning.ScanAborted as exc:
-        error = f"{exc}; the next scan goes on from there."
-    except TikTokError as exc:
-        error = f"TikTok answered {exc}; the next scan tries again."
-    figures = _figures(scan)
-    services.scans_finished(states, figures, error)
-    services.open_digest(workspace)
-    return {**figures, "error": error}
-
-
-def _figures(scan: scanning.Scan | None) -> dict[str, int]:
-    if scan is None:
-        return {"creators_scanned": 0, "videos_seen": 0, "calls": 0, "found": 0}
-    return {
-        "creators_scanned": scan.creators_scanned,
-        "videos_seen": scan.videos_seen,
-        "calls": scan.calls,
-        "found": scan.found,
-    }
-
-
-@task()
+@background(SCAN_ALL)
 def scan_all() -> int:
     """Enqueue a scan of every connected workspace that has a campaign to scan."""
     connected = TikTokConnection.objects.filter(status=TikTokConnection.Status.CONNECTED)
@@ -95,11 +118,11 @@ def scan_all() -> int:
         if scanning.scannable_campaigns(w).exists()
     ]
     for workspace in workspaces:
-        scan_workspace.enqueue(workspace.pk)
+        enqueue_on_commit(SCAN_WORKSPACE, workspace.pk)
     return len(workspaces)
 
 
-@task()
+@background(services.SEND_DIGEST)
 def send_digest(digest_id: int) -> int:
     """Email one digest to the workspace's managers; claimed, so it goes once."""
     digest = Digest.objects.select_related("workspace").filter(pk=digest_id, sent_at=None).first()
@@ -115,21 +138,14 @@ def send_digest(digest_id: int) -> int:
     return len(recipients)
 
 
-@task()
+@background(SEND_PENDING_DIGESTS)
 def send_pending_digests() -> int:
-    pending = list(
-        Digest.objects.filter(sent_at=None, claimed_at=None).values_list("pk", flat=True)
-    )
+    unsent = Digest.objects.filter(sent_at=None, claimed_at=None)
+    pending = list(unsent.values_list("pk", flat=True))
     for digest_id in pending:
-        send_digest.enqueue(digest_id)
+        enqueue_on_commit(services.SEND_DIGEST, digest_id)
     return len(pending)
 
 
-@periodic("compliance.scan_all", every_seconds=SCAN_MINUTES * 60)
-def enqueue_scans() -> None:
-    transaction.on_commit(scan_all.enqueue)
-
-
-@periodic("compliance.send_pending_digests", every_seconds=600)
-def enqueue_pending_digests() -> None:
-    transaction.on_commit(send_pending_digests.enqueue)
+every(SCAN_MINUTES * 60, SCAN_ALL)
+every(600, SEND_PENDING_DIGESTS)

@@ -1,20 +1,20 @@
 """Periodic jobs: a registry of (name, interval, enqueue function), claimed through the database.
 
-Apps register their jobs with `periodic(name, every_seconds)`; the scheduler
-process calls `run_due_jobs()` every few seconds.
+Apps register their jobs in their tasks.py: `every(seconds, task_name)` enqueues a registered
+task; `@periodic(name, every_seconds)` runs a small function in the scheduler itself. The
+scheduler process calls `run_due_jobs()` every few seconds.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from importlib import import_module
-from importlib.util import find_spec
+from functools import partial
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from inviteflow.core.enqueue import enqueue_on_commit
 from inviteflow.core.models import ScheduledJob
 
 
@@ -36,6 +36,11 @@ def periodic(name: str, every_seconds: float) -> Callable[[Callable[[], None]], 
     return register
 
 
+def every(seconds: float, task_name: str) -> None:
+    """Enqueue the registered task `task_name` every `seconds` (the job takes its name)."""
+    periodic(task_name, seconds)(partial(enqueue_on_commit, task_name))
+
+
 def _claim(job: PeriodicJob) -> bool:
     """True for exactly one caller per due period."""
     now = timezone.now()
@@ -47,14 +52,6 @@ def _claim(job: PeriodicJob) -> bool:
         next_run_at=now + job.every, last_run_at=now
     )
     return claimed == 1
-
-
-def autodiscover() -> None:
-    """Import every inviteflow app's tasks module, where periodic jobs register."""
-    for config in apps.get_app_configs():
-        module = f"{config.name}.tasks"
-        if config.name.startswith("inviteflow.") and find_spec(module):
-            import_module(module)
 
 
 def run_due_jobs() -> list[str]:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from inviteflow.accounts.access import scoped
 from inviteflow.accounts.models import User, Workspace
+from inviteflow.core.enqueue import enqueue_on_commit, job
 from inviteflow.creators.csv_import import duplicate, parse_creators_csv, split_duplicates
 from inviteflow.creators.models import Creator, CsvImport
 from inviteflow.creators.validation import CreatorFields, field_problems
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 EDITABLE_FIELDS = ("name", "email", "handle", "notes")
 SYNC_IMPORT_MAX_ROWS = 200  # up to this many rows import inside the request, for snappiness
 CHUNK_ROWS = 500
+IMPORT_CREATORS = job("creators.import_creators")
 STALE_CLAIM_AFTER = timedelta(minutes=15)  # a worker that died mid-import is retried after this
 
 
@@ -133,17 +135,11 @@ def confirm_import(csv_import: CsvImport) -> CsvImport:
             pk=csv_import.pk, status__in=[CsvImport.Status.PREVIEW, CsvImport.Status.FAILED]
         ).update(status=CsvImport.Status.QUEUED, processed=0, failure="")
         if queued and csv_import.total > SYNC_IMPORT_MAX_ROWS:
-            transaction.on_commit(lambda: _enqueue(csv_import.pk))
+            enqueue_on_commit(IMPORT_CREATORS, csv_import.pk)
     if queued and csv_import.total <= SYNC_IMPORT_MAX_ROWS:
         run_import(csv_import.pk)
     csv_import.refresh_from_db()
     return csv_import
-
-
-def _enqueue(import_id: int) -> None:
-    from inviteflow.creators.tasks import import_creators  # tasks imports this module
-
-    import_creators.enqueue(import_id)
 
 
 # --- CSV import: run (the task body) ---------------------------------------------------------

@@ -19,6 +19,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
+from inviteflow.core.enqueue import enqueue_on_commit, job
 from inviteflow.insights import metrics
 from inviteflow.insights.models import (
     Breakdown,
@@ -32,6 +33,7 @@ from inviteflow.tiktok.schemas import VideoMetrics
 # A sync "running" this long died with its worker. Generous: 20,000 links at 10 QPS, shared
 # with other workspaces, take well over half an hour.
 SYNC_STALE_AFTER = timedelta(hours=3)
+SYNC_CAMPAIGN_INSIGHTS = job("insights.sync_campaign_insights")
 LATEST_FIELDS = [
     *metrics.HEADLINE,
     "snapshot",
@@ -257,7 +259,7 @@ def request_sync(campaign: Campaign) -> InsightsSync:
         state = sync_state(campaign)
         state.requested_at = timezone.now()
         state.save(update_fields=["requested_at"])
-        transaction.on_commit(lambda: _enqueue_sync(campaign.pk))
+        enqueue_on_commit(SYNC_CAMPAIGN_INSIGHTS, campaign.pk)
     return state
 
 
@@ -283,9 +285,3 @@ def finish_sync(
         posts_finalized=finalized,
         last_error=error[:2000],
     )
-
-
-def _enqueue_sync(campaign_id: int) -> None:
-    from inviteflow.insights.tasks import sync_campaign_insights
-
-    sync_campaign_insights.enqueue(campaign_id)

@@ -118,7 +118,7 @@ class OneWaiterAtATime:
         self._limiter.start_cooldown(seconds)
 
     def cooldown_remaining(self) -> float:
-        return getattr(self._limiter, "cooldown_remaining", lambda: 0.0)()
+        return self._limiter.cooldown_remaining()
 
 
 def regions_of(campaign: Campaign) -> list[str]:

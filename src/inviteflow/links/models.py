@@ -10,6 +10,7 @@ from django.utils import timezone
 from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.models import Campaign
 from inviteflow.creators.models import Creator
+from inviteflow.tiktok.models import Pause
 
 POSTS_PER_LINK = 10
 
@@ -68,7 +69,8 @@ class Provisioning(models.Model):
     """A campaign's link provisioning: paused when TikTok cannot be reached or refuses us."""
 
     campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="provisioning")
-    paused_reason = models.TextField(blank=True)
+    paused_reason = models.TextField(blank=True)  # what the page shows
+    paused_because = models.CharField(max_length=20, choices=Pause.choices, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
     waiting_until = models.DateTimeField(
         null=True, blank=True, help_text="TikTok's rate limit asked us to wait until then"

@@ -14,19 +14,16 @@ the app's QPS/QPM, whatever the pool size.
 
 import logging
 import secrets
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections
 from django.db.models import Q
 from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
-from inviteflow.core.threads import closes_connection
-from inviteflow.links import services
-from inviteflow.links.models import InviteLink, Provisioning
+from inviteflow.core.threads import fan_out
+from inviteflow.links.models import InviteLink
 from inviteflow.tiktok import errors
 from inviteflow.tiktok.client import TikTokClient
 from inviteflow.tiktok.schemas import Campaign as TikTokCampaign
@@ -41,20 +38,6 @@ UNSURE_PER_SWEEP = 5000  # links one sweep settles; more wait for the next round
 CONNECTION_LOST_AFTER = 10  # consecutive connection failures without a success
 
 
-class Stop(Exception):
-    """Provisioning of this campaign cannot go on now (paused or throttled)."""
-
-
-class Throttled(Stop):
-    def __init__(self, wait_s: float) -> None:
-        super().__init__(f"throttled for {wait_s:.0f}s")
-        self.wait_s = wait_s
-
-
-class Paused(Stop):
-    pass
-
-
 @dataclass
 class Run:
     campaign: Campaign
@@ -64,7 +47,7 @@ class Run:
     failed: int = 0
     unknown: int = 0
     connection_failures: int = 0
-    stop: Stop | None = None
+    stop: errors.TikTokError | None = None  # what ended the run early (see tiktok.jobs)
     notes: list[str] = field(default_factory=list)
 
 
@@ -148,7 +131,6 @@ def _fail(link: InviteLink, code: str, message: str) -> None:
 # -- One link --------------------------------------------------------------------------
 
 
-@closes_connection
 def provision_one(run: Run, link: InviteLink) -> None:
     if run.stop is not None:
         return release(link)
@@ -201,28 +183,19 @@ def _on_error(run: Run, link: InviteLink, exc: errors.TikTokError) -> None:
 
 
 def _stop_for(run: Run, exc: errors.TikTokError) -> None:
-    if isinstance(exc, errors.Throttled):
-        limiter = run.client.limiter
-        remaining = getattr(limiter, "cooldown_remaining", lambda: 60.0)()
-        run.stop = Throttled(max(remaining, 1.0))
-    elif isinstance(exc, errors.AuthError | errors.PermissionDenied):
-        run.stop = Paused(
-            f"TikTok refused our access ({exc.code}: {exc.message}). "
-            "Reconnect TikTok in Settings; provisioning then resumes."
-        )
+    if isinstance(exc, errors.Throttled | errors.AuthError | errors.PermissionDenied):
+        run.stop = run.stop or exc
     else:
         _count_connection_failure(run, exc)
 
 
 def _count_connection_failure(run: Run, exc: errors.TikTokError) -> None:
+    """Many connection failures in a row: TikTok is unreachable, stop (and pause)."""
     if not isinstance(exc, errors.ConnectionFailed):
         return
     run.connection_failures += 1
     if run.connection_failures >= CONNECTION_LOST_AFTER and run.stop is None:
-        run.stop = Paused(
-            "Connection to TikTok lost: provisioning paused. "
-            "It resumes by itself once TikTok answers again."
-        )
+        run.stop = exc
 
 
 # -- Reconciliation ------------------------------------------------------------------
@@ -272,16 +245,10 @@ def sweep_campaigns(run: Run) -> Sweep:
     first = _page_with_patience(run, 1)
     pages = range(2, first.page_info.total_page + 1)
     workers = settings.LINK_PROVISIONING_CONCURRENCY
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sweep") as pool:
-        rest = list(pool.map(lambda page: _page_in_thread(run, page), pages))
+    rest = fan_out(lambda page: _page_with_patience(run, page), pages, workers, "sweep")
     total = first.page_info.total_number
     by_name = {c.campaign_name: c for page in (first, *rest) for c in page.campaigns}
     return Sweep(by_name, all(page.page_info.total_number == total for page in rest))
-
-
-@closes_connection
-def _page_in_thread(run: Run, page: int) -> CampaignPage:
-    return _page_with_patience(run, page)
 
 
 def _page_with_patience(run: Run, page: int) -> CampaignPage:
@@ -308,41 +275,27 @@ def provision_campaign(run: Run) -> Run:
         _create_pending(run)
         if run.stop or not _has_unknown(run.campaign):
             break
-    _record_run(run)
-    return run
-
-
-def _create_pending(run: Run) -> None:
-    workers = settings.LINK_PROVISIONING_CONCURRENCY
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="provision") as pool:
-        while run.stop is None:
-            batch = claim(Q(campaign=run.campaign), False, BATCH)
-            if not batch:
-                return
-            list(pool.map(lambda link: provision_one(run, link), batch))
-            close_old_connections()
-
-
-def _has_unknown(campaign: Campaign) -> bool:
-    return InviteLink.objects.filter(
-        campaign=campaign, status=Status.PENDING, attempted_at__isnull=False
-    ).exists()
-
-
-def _record_run(run: Run) -> None:
-    state, _ = Provisioning.objects.get_or_create(campaign=run.campaign)
-    state.last_run_at = timezone.now()
-    state.waiting_until = None
-    if isinstance(run.stop, Throttled):
-        state.waiting_until = timezone.now() + timedelta(seconds=run.stop.wait_s)
-    state.save()
-    if isinstance(run.stop, Paused):
-        services.pause(run.campaign, str(run.stop))
     log.info(
-        "provisioned campaign %s: %s created, %s failed, %s unknown, stop=%s",
+        "provisioned campaign %s: %s created, %s failed, %s unknown, stop=%r",
         run.campaign.pk,
         run.created,
         run.failed,
         run.unknown,
         run.stop,
     )
+    return run
+
+
+def _create_pending(run: Run) -> None:
+    workers = settings.LINK_PROVISIONING_CONCURRENCY
+    while run.stop is None:
+        batch = claim(Q(campaign=run.campaign), False, BATCH)
+        if not batch:
+            return
+        fan_out(lambda link: provision_one(run, link), batch, workers, "provision")
+
+
+def _has_unknown(campaign: Campaign) -> bool:
+    return InviteLink.objects.filter(
+        campaign=campaign, status=Status.PENDING, attempted_at__isnull=False
+    ).exists()

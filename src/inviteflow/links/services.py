@@ -5,16 +5,23 @@ calls happen in the background (`provisioning.py`), enqueued on commit.
 """
 
 from collections import defaultdict
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
+from inviteflow.core.enqueue import enqueue_on_commit, job
 from inviteflow.links.models import InviteLink, Provisioning
 from inviteflow.links.planning import CreatorPlan, LinkState, plan_creator
+from inviteflow.tiktok.models import Pause
 
 Status = InviteLink.Status
+PROVISION_LINKS = job("links.provision_links")
+PENDING_AGAIN_AFTER = timedelta(seconds=30)  # unknown outcomes left: look again soon
 
 
 def _required_by_creator(campaign: Campaign) -> dict[int, int]:
@@ -42,12 +49,19 @@ def plan_campaign(campaign: Campaign) -> dict[int, CreatorPlan]:
     return plans
 
 
+CountedPosts = Callable[[Campaign], dict[int, int]]
+_COUNTED_POSTS: list[CountedPosts] = []
+
+
+def count_posts_with(source: CountedPosts) -> None:
+    """Post attribution (a higher app) tells planning how many posts count per creator."""
+    _COUNTED_POSTS[:] = [source]
+
+
 def _posts_counted(campaign: Campaign) -> dict[int, int]:
     """Posts that pass the campaign's requirement checks (or whose checks still wait for
-    TikTok), per creator: post attribution keeps them."""
-    from inviteflow.posts.queries import countable_by_creator
-
-    return countable_by_creator(campaign)
+    TikTok), per creator; none before post attribution registers its count."""
+    return _COUNTED_POSTS[0](campaign) if _COUNTED_POSTS else {}
 
 
 def sync_campaign_links(campaign: Campaign) -> int:
@@ -59,7 +73,7 @@ def sync_campaign_links(campaign: Campaign) -> int:
         _apply(campaign, plans)
         pending = campaign.invite_links.filter(status=Status.PENDING).count()
         if pending:
-            transaction.on_commit(lambda: enqueue_provisioning(campaign.pk))
+            enqueue_on_commit(PROVISION_LINKS, campaign.pk)
     return pending
 
 
@@ -89,12 +103,6 @@ def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-def enqueue_provisioning(campaign_id: int) -> None:
-    from inviteflow.links.tasks import provision_links
-
-    provision_links.enqueue(campaign_id)
-
-
 def retry_failed(campaign: Campaign) -> int:
     """Put failed links back in the queue (after the handle was fixed, say)."""
     with transaction.atomic():
@@ -103,14 +111,31 @@ def retry_failed(campaign: Campaign) -> int:
         )
         resume(campaign)
         if count:
-            transaction.on_commit(lambda: enqueue_provisioning(campaign.pk))
+            enqueue_on_commit(PROVISION_LINKS, campaign.pk)
     return count
 
 
-def pause(campaign: Campaign, reason: str) -> None:
+def pause(campaign: Campaign, because: Pause, reason: str) -> None:
     Provisioning.objects.update_or_create(
-        campaign=campaign, defaults={"paused_reason": reason, "paused_at": timezone.now()}
+        campaign=campaign,
+        defaults={"paused_because": because, "paused_reason": reason, "paused_at": timezone.now()},
     )
+
+
+def record_run(
+    campaign: Campaign, pause_: Pause | None, reason: str, waiting_until: datetime | None
+) -> None:
+    """A provisioning run ended: throttled runs wait, refused or unreachable ones pause;
+    unknown outcomes left come back soon."""
+    Provisioning.objects.update_or_create(
+        campaign=campaign,
+        defaults={"last_run_at": timezone.now(), "waiting_until": waiting_until},
+    )
+    if pause_ is not None and pause_ != Pause.THROTTLED:
+        pause(campaign, pause_, reason)
+    elif pause_ is None and campaign.invite_links.filter(status=Status.PENDING).exists():
+        later = timezone.now() + PENDING_AGAIN_AFTER
+        enqueue_on_commit(PROVISION_LINKS, campaign.pk, run_after=later)
 
 
 def resume(campaign: Campaign) -> None:
@@ -118,10 +143,10 @@ def resume(campaign: Campaign) -> None:
     updated = (
         Provisioning.objects.filter(campaign=campaign)
         .exclude(paused_reason="")
-        .update(paused_reason="", paused_at=None)
+        .update(paused_reason="", paused_because="", paused_at=None)
     )
     if updated and campaign.invite_links.filter(status=Status.PENDING).exists():
-        transaction.on_commit(lambda: enqueue_provisioning(campaign.pk))
+        enqueue_on_commit(PROVISION_LINKS, campaign.pk)
 
 
 def is_paused(campaign: Campaign) -> str:
@@ -137,3 +162,42 @@ def progress(campaign: Campaign) -> dict[str, int]:
     live = sum(n for s, n in counts.items() if s != Status.RETIRED)
     ready = counts[Status.ACTIVE] + counts[Status.EXHAUSTED]
     return {**counts, "total": live, "done": live - counts[Status.PENDING], "ready": ready}
+
+
+# -- Link counters ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkCount:
+    """A link's counter as it is now; `just_exhausted` when this count used it up."""
+
+    link_id: int
+    status: str
+    posts_used: int
+    just_exhausted: bool
+
+
+def record_posts_used(
+    campaign: Campaign, used: dict[int, int], link_ids: Collection[int] | None = None
+) -> list[LinkCount]:
+    """posts_used of each link (`used`: link id → its posts, from post attribution); a link
+    with max_posts posts is exhausted. Only the links in `link_ids` when given."""
+    links = campaign.invite_links.only("id", "status", "posts_used", "max_posts")
+    if link_ids is not None:
+        links = links.filter(pk__in=link_ids)
+    return [_count_link(link, used.get(link.pk, 0)) for link in links]
+
+
+def _count_link(link: InviteLink, used: int) -> LinkCount:
+    if link.posts_used != used:
+        InviteLink.objects.filter(pk=link.pk).update(posts_used=used)
+    status = Status.EXHAUSTED if used >= link.max_posts else Status.ACTIVE
+    live = (Status.ACTIVE, Status.EXHAUSTED)
+    # Conditional: provisioning or retirement may have moved the link meanwhile.
+    changed = (
+        link.status in live
+        and link.status != status
+        and InviteLink.objects.filter(pk=link.pk, status=link.status).update(status=status) == 1
+    )
+    now = status if changed else link.status
+    return LinkCount(link.pk, now, used, changed and status == Status.EXHAUSTED)

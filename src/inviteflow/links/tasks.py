@@ -1,52 +1,57 @@
 """Background entry points for invite links."""
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
 
 from inviteflow.campaigns.models import Campaign
+from inviteflow.core.enqueue import background, enqueue_on_commit
 from inviteflow.core.scheduler import periodic
 from inviteflow.links import provisioning, services
 from inviteflow.links.models import InviteLink, Provisioning
-from inviteflow.tiktok.connections import NotConnected, client_for
+from inviteflow.tiktok import jobs
+from inviteflow.tiktok.connections import TikTokAccount
+from inviteflow.tiktok.errors import TikTokError
+from inviteflow.tiktok.models import Pause
 
 
-@task()
+class ProvisionLinks(jobs.TikTokJob[provisioning.Run]):
+    """Create the campaign's pending links on TikTok."""
+
+    task_name = services.PROVISION_LINKS
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign, self.workspace, self.args = campaign, campaign.workspace, (campaign.pk,)
+
+    def start(self) -> bool:
+        return not services.is_paused(self.campaign)
+
+    def work(self, account: TikTokAccount) -> provisioning.Run:
+        run = provisioning.Run(self.campaign, account.client, account.account_id)
+        return provisioning.provision_campaign(run)
+
+    def stopped_by(self, result: provisioning.Run) -> TikTokError | None:
+        return result.stop
+
+    def finish(self, outcome: jobs.Outcome[provisioning.Run]) -> None:
+        services.record_run(self.campaign, outcome.pause, outcome.error, outcome.retry_at)
+
+
+@background(services.PROVISION_LINKS)
 def provision_links(campaign_id: int) -> dict[str, int]:
-    """Create the campaign's pending links on TikTok. Idempotent: claims and intents make a
-    second concurrent or repeated run harmless."""
+    """Idempotent: claims and intents make a second concurrent or repeated run harmless."""
     campaign = Campaign.objects.select_related("workspace").filter(pk=campaign_id).first()
-    if campaign is None or services.is_paused(campaign):
+    if campaign is None:
         return {}
-    try:
-        client, account_id = client_for(campaign.workspace)
-    except NotConnected as exc:
-        services.pause(campaign, str(exc))
+    run = jobs.run(ProvisionLinks(campaign)).result
+    if run is None:
         return {}
-    with client:
-        run = provisioning.provision_campaign(provisioning.Run(campaign, client, account_id))
-    _follow_up(campaign, run)
     return {"created": run.created, "failed": run.failed, "unknown": run.unknown}
-
-
-def _follow_up(campaign: Campaign, run: provisioning.Run) -> None:
-    """Throttled: come back after the cool-down. Unknown outcomes left: come back soon."""
-    if isinstance(run.stop, provisioning.Throttled):
-        later = timezone.now() + timedelta(seconds=run.stop.wait_s + 1)
-        provision_links.using(run_after=later).enqueue(campaign.pk)
-    elif (
-        run.stop is None
-        and InviteLink.objects.filter(campaign=campaign, status=InviteLink.Status.PENDING).exists()
-    ):
-        provision_links.using(run_after=timezone.now() + timedelta(seconds=30)).enqueue(campaign.pk)
 
 
 @periodic("links.resume_after_connection_loss", every_seconds=300)
 def resume_after_connection_loss() -> None:
     """Campaigns paused because TikTok was unreachable try again every five minutes."""
-    paused = Provisioning.objects.filter(paused_reason__startswith="Connection to TikTok lost")
+    paused = Provisioning.objects.filter(paused_because=Pause.CONNECTION_LOST)
     for state in paused.select_related("campaign"):
         with transaction.atomic():
             services.resume(state.campaign)
@@ -61,8 +66,9 @@ def provision_stalled() -> None:
         .exclude(claimed_until__gt=now)
         .exclude(campaign__provisioning__paused_reason__gt="")
         .exclude(campaign__provisioning__waiting_until__gt=now)
+        .order_by()  # Meta.ordering would add its columns to DISTINCT: one row per link
         .values_list("campaign_id", flat=True)
         .distinct()
     )
     for campaign_id in stalled:
-        provision_links.enqueue(campaign_id)
+        enqueue_on_commit(services.PROVISION_LINKS, campaign_id)

@@ -32,7 +32,6 @@ dead worker run, whatever the size of the batch.
 import logging
 import smtplib
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,7 +42,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
-from inviteflow.core.threads import closes_connection
+from inviteflow.core.threads import fan_out
 from inviteflow.mail.wire import WiredEmail
 from inviteflow.outreach.models import OutboxMessage, OutreachBatch
 
@@ -84,14 +83,9 @@ def deliver_batch(
         status=OutreachBatch.Status.SENDING, finished_at=None
     )
     unknown = settle_abandoned(Q(batch_id=batch_id), stale_after)
-    if connections == 1:
-        reports = [_drain(batch_id, stale_after)]
-    else:
-        with ThreadPoolExecutor(connections, thread_name_prefix="outreach") as pool:
-            runs = [
-                pool.submit(_drain_in_thread, batch_id, stale_after) for _ in range(connections)
-            ]
-            reports = [run.result() for run in runs]
+    reports = fan_out(
+        lambda _: _drain(batch_id, stale_after), range(connections), connections, "outreach"
+    )
     _finish_if_done(batch_id)
     return DeliveryReport(
         sent=sum(r.sent for r in reports),
@@ -114,11 +108,6 @@ def _drain(batch_id: int, stale_after: timedelta) -> DeliveryReport:
         if messages:
             _send_chunk(messages, worker, report)
     return report
-
-
-@closes_connection
-def _drain_in_thread(batch_id: int, stale_after: timedelta) -> DeliveryReport:
-    return _drain(batch_id, stale_after)
 
 
 def settle_abandoned(scope: Q, stale_after: timedelta = STALE_CLAIM_AFTER) -> int:

@@ -39,6 +39,7 @@ from django.utils import timezone
 from inviteflow.accounts.access import scoped
 from inviteflow.accounts.models import User, Workspace
 from inviteflow.campaigns.models import Campaign
+from inviteflow.core.enqueue import enqueue_on_commit, job
 from inviteflow.creators.models import Creator
 from inviteflow.outreach.context import chunks, creator_contexts, missing_values
 from inviteflow.outreach.defaults import DEFAULTS
@@ -54,6 +55,7 @@ from inviteflow.outreach.templating import CompiledEmail, RenderedEmail, RenderE
 
 NAME_MAX, SUBJECT_MAX, BODY_MAX = 120, 255, 100_000
 KEY_VERSION = "outreach/v1"
+DELIVER_BATCH = job("outreach.deliver_outreach_batch")
 Status = OutboxMessage.Status
 
 
@@ -359,7 +361,7 @@ def send_outreach(
         )
         _queue_messages(batch, plan)
         if batch.queued:
-            transaction.on_commit(lambda: enqueue_delivery(batch.pk))
+            enqueue_on_commit(DELIVER_BATCH, batch.pk)
     return batch
 
 
@@ -411,12 +413,6 @@ def message_id_for(key: str) -> str:
     return f"<outreach.{key[:40]}@{host}>"
 
 
-def enqueue_delivery(batch_id: int) -> None:
-    from inviteflow.outreach.tasks import deliver_outreach_batch  # tasks imports services
-
-    deliver_outreach_batch.enqueue(batch_id)
-
-
 def resend_failed(batch: OutreachBatch) -> int:
     """Queue the batch's failed messages again (same rows, same keys). Returns how many."""
     with transaction.atomic():
@@ -425,7 +421,7 @@ def resend_failed(batch: OutreachBatch) -> int:
             OutreachBatch.objects.filter(pk=batch.pk).update(
                 status=OutreachBatch.Status.QUEUED, finished_at=None
             )
-            transaction.on_commit(lambda: enqueue_delivery(batch.pk))
+            enqueue_on_commit(DELIVER_BATCH, batch.pk)
     return count
 
 
@@ -440,7 +436,7 @@ def resend_message(message: OutboxMessage) -> bool:
                 status=OutreachBatch.Status.QUEUED, finished_at=None
             )
             batch_id = message.batch_id
-            transaction.on_commit(lambda: enqueue_delivery(batch_id))
+            enqueue_on_commit(DELIVER_BATCH, batch_id)
     return bool(count)
 
 

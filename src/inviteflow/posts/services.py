@@ -9,24 +9,31 @@ these transactions waits on the network.
 
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
-from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.utils import timezone
 
 from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.models import Campaign
+from inviteflow.core.enqueue import enqueue_on_commit, job
+from inviteflow.links import services as link_services
 from inviteflow.links.models import InviteLink
-from inviteflow.links.services import sync_campaign_links
+from inviteflow.links.services import LinkCount
 from inviteflow.posts import checks, resolvers, webhooks
 from inviteflow.posts.models import CampaignSync, MissingPosts, Post, WebhookEndpoint, WebhookEvent
-from inviteflow.tiktok import schemas
+from inviteflow.tiktok import connections, schemas
 from inviteflow.tiktok.models import TikTokConnection
 
 LinkedVia, ReviewState, Compliance = Post.LinkedVia, Post.ReviewState, Post.Compliance
 LinkStatus = InviteLink.Status
 PAID_PARTNERSHIP = "PAID_PARTNERSHIP"
+
+PROCESS_WEBHOOK_EVENT = job("posts.process_webhook_event")
+FETCH_POST_DETAILS = job("posts.fetch_post_details")
+SYNC_CAMPAIGN_POSTS = job("posts.sync_campaign_posts")
+SUBSCRIBE_WEBHOOKS = job("posts.subscribe_webhooks")
+SYNC_WORKSPACE_POSTS = job("posts.sync_workspace_posts")
 
 
 # -- Webhooks -------------------------------------------------------------------------------
@@ -41,7 +48,7 @@ def record_webhook(workspace: Workspace, body: bytes) -> WebhookEvent | None:
                 digest=webhooks.digest(body),
                 body=body.decode("utf-8", "replace"),
             )
-            transaction.on_commit(lambda: _enqueue("process_webhook_event", event.pk))
+            enqueue_on_commit(PROCESS_WEBHOOK_EVENT, event.pk)
     except IntegrityError:
         return None  # the same body again: TikTok delivers at least once
     return event
@@ -55,7 +62,7 @@ def process_event(event: WebhookEvent) -> dict[str, list[str]]:
         touched = _attribute_events(event.workspace, parsed.events, outcome)
         for campaign, link_ids in touched.values():
             settle(campaign, link_ids)
-            transaction.on_commit(partial(_enqueue, "fetch_post_details", campaign.pk))
+            enqueue_on_commit(FETCH_POST_DETAILS, campaign.pk)
         WebhookEvent.objects.filter(pk=event.pk).update(
             processed_at=timezone.now(), outcome=outcome
         )
@@ -104,7 +111,7 @@ def record_subscription(endpoint: WebhookEndpoint, account_id: str, subscription
         subscribed_at=timezone.now(),
         last_error="",
     )
-    _connection_of(endpoint).update(webhook_subscription_id=subscription_id)
+    connections.record_subscription(endpoint.workspace, subscription_id)
 
 
 def record_subscription_error(endpoint: WebhookEndpoint, error: str) -> None:
@@ -112,11 +119,14 @@ def record_subscription_error(endpoint: WebhookEndpoint, error: str) -> None:
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
         subscription_id="", last_error=error[:2000]
     )
-    _connection_of(endpoint).update(webhook_subscription_id="")
+    connections.record_subscription(endpoint.workspace, "")
 
 
-def _connection_of(endpoint: WebhookEndpoint) -> QuerySet[TikTokConnection]:
-    return TikTokConnection.objects.filter(workspace_id=endpoint.workspace_id)
+def after_connect(connection: TikTokConnection) -> None:
+    """A workspace connected (or reconnected) to TikTok: subscribe to its webhooks, replacing
+    a subscription made with an earlier (maybe revoked) token, and sync its campaigns."""
+    enqueue_on_commit(SUBSCRIBE_WEBHOOKS, connection.workspace_id, True)
+    enqueue_on_commit(SYNC_WORKSPACE_POSTS, connection.workspace_id)
 
 
 # -- Posts ----------------------------------------------------------------------------------
@@ -294,41 +304,19 @@ def recheck(campaign: Campaign) -> int:
 
 def refresh_link_counters(
     campaign: Campaign, link_ids: Collection[int] | None = None
-) -> list[InviteLink]:
+) -> list[LinkCount]:
     """posts_used = the link's posts (linking requests are not capped); 10 → exhausted.
-
-    Only the links in `link_ids` when given (their posts changed). Returns those links as
-    they are now; `just_exhausted` marks the ones that have just been used up.
-    """
-    links = campaign.invite_links.only("id", "status", "posts_used", "max_posts")
+    Only the links in `link_ids` when given (their posts changed)."""
     posts = Post.objects.filter(invite_link__campaign=campaign)
     if link_ids is not None:
-        links, posts = links.filter(pk__in=link_ids), posts.filter(invite_link_id__in=link_ids)
+        posts = posts.filter(invite_link_id__in=link_ids)
     used = dict(
         posts.exclude(linked_via=LinkedVia.LINK_REQUEST)
         .values_list("invite_link_id")
         .annotate(n=Count("id"))
         .order_by()
     )
-    counted = list(links)
-    for link in counted:
-        _count_link(link, used.get(link.pk, 0))
-    return counted
-
-
-def _count_link(link: InviteLink, used: int) -> None:
-    link.just_exhausted = False  # type: ignore[attr-defined]
-    if link.posts_used != used:
-        InviteLink.objects.filter(pk=link.pk).update(posts_used=used)
-        link.posts_used = used
-    live = (LinkStatus.ACTIVE, LinkStatus.EXHAUSTED)
-    status = LinkStatus.EXHAUSTED if used >= link.max_posts else LinkStatus.ACTIVE
-    if link.status not in live or link.status == status:
-        return
-    # Conditional: provisioning or retirement may have moved the link meanwhile.
-    if InviteLink.objects.filter(pk=link.pk, status=link.status).update(status=status):
-        link.status = status
-        link.just_exhausted = status == LinkStatus.EXHAUSTED  # type: ignore[attr-defined]
+    return link_services.record_posts_used(campaign, used, link_ids)
 
 
 def settle(campaign: Campaign, link_ids: Collection[int] | None = None) -> None:
@@ -337,13 +325,13 @@ def settle(campaign: Campaign, link_ids: Collection[int] | None = None) -> None:
     only when one of them is used up: a creator gets another link only then."""
     links = refresh_link_counters(campaign, link_ids)
     if link_ids is None or any(link.status == LinkStatus.EXHAUSTED for link in links):
-        sync_campaign_links(campaign)
+        link_services.sync_campaign_links(campaign)
     for link in links:
-        if link.just_exhausted:  # type: ignore[attr-defined]
+        if link.just_exhausted:
             link_exhausted(link)
 
 
-def link_exhausted(link: InviteLink) -> None:
+def link_exhausted(link: LinkCount) -> None:
     """Hook: a link has just carried its last post. When a campaign opts in, outreach will
     email the creator their next link from here; nothing is sent yet."""
 
@@ -357,7 +345,7 @@ def request_sync(campaign: Campaign) -> CampaignSync:
         state = _sync_state(campaign)
         state.requested_at = timezone.now()
         state.save(update_fields=["requested_at"])
-        transaction.on_commit(lambda: _enqueue("sync_campaign_posts", campaign.pk, True))
+        enqueue_on_commit(SYNC_CAMPAIGN_POSTS, campaign.pk, True)
     return state
 
 
@@ -402,9 +390,3 @@ def forget_missing(campaign: Campaign, keep_creator_ids: Iterable[int]) -> None:
     MissingPosts.objects.filter(campaign=campaign).exclude(
         creator_id__in=list(keep_creator_ids)
     ).delete()
-
-
-def _enqueue(task_name: str, *args: object) -> None:
-    from inviteflow.posts import tasks
-
-    getattr(tasks, task_name).enqueue(*args)

@@ -9,19 +9,18 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
-from django_tasks import task
 
 from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.models import Campaign
-from inviteflow.core.scheduler import periodic
+from inviteflow.core.enqueue import background, enqueue_on_commit, job
+from inviteflow.core.scheduler import every
 from inviteflow.links.models import InviteLink
 from inviteflow.posts import reconcile, services
 from inviteflow.posts.models import WebhookEndpoint, WebhookEvent
-from inviteflow.tiktok.connections import NotConnected, client_for
-from inviteflow.tiktok.errors import TikTokError
+from inviteflow.tiktok import jobs
+from inviteflow.tiktok.connections import TikTokAccount
 from inviteflow.tiktok.models import TikTokConnection
 
 log = logging.getLogger(__name__)
@@ -32,12 +31,14 @@ MISSING_MAX_AGE_NOW = timedelta(minutes=5)  # Sync now: fresh, but a double clic
 SYNC_AFTER_END = timedelta(days=14)  # late posts and the 48 h delay, with room to spare
 EVENT_RETRY_AFTER = timedelta(minutes=1)
 EVENT_MAX_ATTEMPTS = 5
+PROCESS_STORED_EVENTS = job("posts.process_stored_events")
+SYNC_ALL_CAMPAIGNS = job("posts.sync_all_campaigns")
 
 
 # -- Webhooks -------------------------------------------------------------------------------
 
 
-@task()
+@background(services.PROCESS_WEBHOOK_EVENT)
 def process_webhook_event(event_id: int) -> dict[str, list[str]]:
     event = (
         WebhookEvent.objects.select_related("workspace")
@@ -51,7 +52,7 @@ def process_webhook_event(event_id: int) -> dict[str, list[str]]:
     return services.process_event(event)
 
 
-@task()
+@background(PROCESS_STORED_EVENTS)
 def process_stored_events() -> int:
     """Events stored but not processed after a minute: their task was lost; process now."""
     stale = WebhookEvent.objects.filter(
@@ -69,99 +70,121 @@ def process_stored_events() -> int:
     return done
 
 
-@task()
-def subscribe_webhooks(workspace_id: int, replace: bool = False) -> str:
+class SubscribeWebhooks(jobs.TikTokJob[str]):
     """Subscribe the workspace to TCM_VIDEOS (after connecting; retried by the sync)."""
+
+    task_name = services.SUBSCRIBE_WEBHOOKS
+
+    def __init__(self, workspace: Workspace, replace: bool) -> None:
+        self.workspace, self.replace, self.args = workspace, replace, (workspace.pk, replace)
+
+    def work(self, account: TikTokAccount) -> str:
+        return reconcile.ensure_subscription(
+            self.workspace, account.client, account.account_id, replace=self.replace
+        )
+
+    def finish(self, outcome: jobs.Outcome[str]) -> None:
+        if outcome.error:
+            services.record_subscription_error(services.endpoint_for(self.workspace), outcome.error)
+
+
+@background(services.SUBSCRIBE_WEBHOOKS)
+def subscribe_webhooks(workspace_id: int, replace: bool = False) -> str:
     workspace = Workspace.objects.get(pk=workspace_id)
-    endpoint = services.endpoint_for(workspace)
-    try:
-        client, account_id = client_for(workspace)
-        with client:
-            return reconcile.ensure_subscription(workspace, client, account_id, replace=replace)
-    except (NotConnected, TikTokError) as exc:
-        services.record_subscription_error(endpoint, str(exc))
-        return ""
+    return jobs.run(SubscribeWebhooks(workspace, replace)).result or ""
 
 
 # -- Reconciliation -------------------------------------------------------------------------
 
 
-@task()
-def sync_campaign_posts(campaign_id: int, force: bool = False) -> dict[str, int | str]:
+class SyncCampaignPosts(jobs.TikTokJob[reconcile.Sync]):
     """Reconcile one campaign; `force` (Sync now) also re-asks about missing posts."""
+
+    task_name = services.SYNC_CAMPAIGN_POSTS
+
+    def __init__(self, campaign: Campaign, force: bool) -> None:
+        self.campaign, self.workspace = campaign, campaign.workspace
+        self.force, self.args = force, (campaign.pk, force)
+
+    def start(self) -> bool:
+        services.sync_started(self.campaign)
+        return True
+
+    def work(self, account: TikTokAccount) -> reconcile.Sync:
+        sync = reconcile.Sync(self.campaign, account.client, account.account_id)
+        return reconcile.sync_campaign(sync, MISSING_MAX_AGE_NOW if self.force else MISSING_MAX_AGE)
+
+    def finish(self, outcome: jobs.Outcome[reconcile.Sync]) -> None:
+        sync = outcome.result
+        seen, added = (sync.videos_seen, sync.posts_added) if sync else (0, 0)
+        services.sync_finished(self.campaign, seen, added, outcome.error)
+
+
+@background(services.SYNC_CAMPAIGN_POSTS)
+def sync_campaign_posts(campaign_id: int, force: bool = False) -> dict[str, int | str]:
     campaign = Campaign.objects.select_related("workspace").filter(pk=campaign_id).first()
     if campaign is None:
         return {}
-    services.sync_started(campaign)
-    sync, error = None, ""
-    try:
-        client, account_id = client_for(campaign.workspace)
-        with client:
-            sync = reconcile.Sync(campaign, client, account_id)
-            reconcile.sync_campaign(sync, MISSING_MAX_AGE_NOW if force else MISSING_MAX_AGE)
-    except NotConnected as exc:
-        error = str(exc)
-    except TikTokError as exc:
-        error = f"TikTok answered {exc}; the next sync tries again."
+    outcome = jobs.run(SyncCampaignPosts(campaign, force))
+    sync = outcome.result
     seen, added = (sync.videos_seen, sync.posts_added) if sync else (0, 0)
-    services.sync_finished(campaign, seen, added, error)
-    return {"videos_seen": seen, "posts_added": added, "error": error}
+    return {"videos_seen": seen, "posts_added": added, "error": outcome.error}
 
 
-@task()
+class FetchPostDetails(jobs.TikTokJob[int]):
+    """Describe posts a webhook just brought (caption, hashtags, publish time); on any
+    failure the next sync describes them."""
+
+    task_name = services.FETCH_POST_DETAILS
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign, self.workspace, self.args = campaign, campaign.workspace, (campaign.pk,)
+
+    def work(self, account: TikTokAccount) -> int:
+        return reconcile.describe_posts(self.campaign, account.client, account.account_id)
+
+
+@background(services.FETCH_POST_DETAILS)
 def fetch_post_details(campaign_id: int) -> int:
-    """Describe posts a webhook just brought (caption, hashtags, publish time)."""
     campaign = Campaign.objects.select_related("workspace").filter(pk=campaign_id).first()
     if campaign is None:
         return 0
-    try:
-        client, account_id = client_for(campaign.workspace)
-        with client:
-            return reconcile.describe_posts(campaign, client, account_id)
-    except (NotConnected, TikTokError):
-        return 0  # the next sync describes them
+    return jobs.run(FetchPostDetails(campaign)).result or 0
 
 
-@task()
+@background(SYNC_ALL_CAMPAIGNS)
 def sync_all_campaigns() -> int:
     """Enqueue a sync of every campaign that has links on TikTok and may still get posts."""
     connected = TikTokConnection.objects.filter(status=TikTokConnection.Status.CONNECTED)
     for workspace_id in _unsubscribed(connected):
-        subscribe_webhooks.enqueue(workspace_id)
+        enqueue_on_commit(services.SUBSCRIBE_WEBHOOKS, workspace_id)
     return _enqueue_syncs(_syncable().filter(workspace_id__in=connected.values("workspace_id")))
 
 
-@task()
+@background(services.SYNC_WORKSPACE_POSTS)
 def sync_workspace_posts(workspace_id: int) -> int:
     """The first sync after a workspace connects (or reconnects) to TikTok."""
     return _enqueue_syncs(_syncable().filter(workspace_id=workspace_id))
 
 
-def _enqueue_syncs(campaigns) -> int:  # noqa: ANN001 - a queryset of campaigns
+def _enqueue_syncs(campaigns: QuerySet[Campaign]) -> int:
     campaign_ids = list(campaigns.values_list("pk", flat=True))
     for campaign_id in campaign_ids:
-        sync_campaign_posts.enqueue(campaign_id)
+        enqueue_on_commit(services.SYNC_CAMPAIGN_POSTS, campaign_id)
     return len(campaign_ids)
 
 
-def _syncable():  # noqa: ANN202 - a queryset of campaigns
+def _syncable() -> QuerySet[Campaign]:
     linked = InviteLink.objects.filter(campaign=OuterRef("pk")).exclude(tiktok_campaign_id="")
     recent = timezone.localdate() - SYNC_AFTER_END
     return Campaign.objects.filter(tiktok_enabled=True, ends_on__gte=recent).filter(Exists(linked))
 
 
-def _unsubscribed(connected) -> list[int]:  # noqa: ANN001
+def _unsubscribed(connected: QuerySet[TikTokConnection]) -> list[int]:
     subscribed = WebhookEndpoint.objects.exclude(subscription_id="").values("workspace_id")
-    return list(
-        connected.exclude(workspace_id__in=subscribed).values_list("workspace_id", flat=True)
-    )
+    pending = connected.exclude(workspace_id__in=subscribed)
+    return list(pending.values_list("workspace_id", flat=True))
 
 
-@periodic("posts.sync_all_campaigns", every_seconds=SYNC_MINUTES * 60)
-def enqueue_sync() -> None:
-    transaction.on_commit(sync_all_campaigns.enqueue)
-
-
-@periodic("posts.process_stored_events", every_seconds=60)
-def enqueue_stored_events() -> None:
-    transaction.on_commit(process_stored_events.enqueue)
+every(SYNC_MINUTES * 60, SYNC_ALL_CAMPAIGNS)
+every(60, PROCESS_STORED_EVENTS)

@@ -5,6 +5,10 @@ moves the connection to `revoked`: TikTok work then stops with a clear message
 instead of failing task after task.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,12 +22,40 @@ class NotConnected(Exception):
     """The workspace has no usable TikTok connection; the message says what to do."""
 
 
+@dataclass
+class TikTokAccount:
+    """A client bound to the workspace's TTO account; closes the client on leaving `with`."""
+
+    client: TikTokClient
+    account_id: str
+
+    def __enter__(self) -> "TikTokAccount":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.client.close()
+
+
+ConnectHook = Callable[[TikTokConnection], None]
+CONNECT_HOOKS: list[ConnectHook] = []
+
+
+def on_connect(hook: ConnectHook) -> ConnectHook:
+    """Register what a higher app does once a workspace connects (from its AppConfig.ready)."""
+    if hook not in CONNECT_HOOKS:
+        CONNECT_HOOKS.append(hook)
+    return hook
+
+
 def get_connection(workspace: Workspace) -> TikTokConnection | None:
     return TikTokConnection.objects.filter(workspace=workspace).first()
 
 
-def client_for(workspace: Workspace) -> tuple[TikTokClient, str]:
-    """A client carrying the workspace's token and its TTO account id, or NotConnected."""
+def client_for(workspace: Workspace, *, interactive: bool = False) -> TikTokAccount:
+    """The workspace's TTO account with a client carrying its token, or NotConnected.
+
+    `interactive`: for a web request, which must not wait on TikTok (architecture §10): no
+    retries, and at most TIKTOK_INTERACTIVE_LIMITER_TIMEOUT_S (1 s) of waiting for a slot."""
     connection = get_connection(workspace)
     if connection is None:
         raise NotConnected(
@@ -34,8 +66,15 @@ def client_for(workspace: Workspace) -> tuple[TikTokClient, str]:
             f"TikTok connection of {workspace.name} is {connection.get_status_display().lower()}"
             f" ({connection.last_error or 'no detail'}): reconnect it in Settings → TikTok."
         )
-    client = TikTokClient.from_settings(connection.access_token, workspace_key=workspace.slug)
-    return client, connection.account_id
+    options = (
+        {"max_retries": 0, "limiter_timeout": settings.TIKTOK_INTERACTIVE_LIMITER_TIMEOUT_S}
+        if interactive
+        else {}
+    )
+    client = TikTokClient.from_settings(
+        connection.access_token, workspace_key=workspace.slug, **options
+    )
+    return TikTokAccount(client, connection.account_id)
 
 
 def connect_with_token(workspace: Workspace, account_id: str, token: str) -> TikTokConnection:
@@ -67,12 +106,16 @@ def connect_with_token(workspace: Workspace, account_id: str, token: str) -> Tik
 
 
 def connected(connection: TikTokConnection) -> None:
-    """Hook: what happens after a workspace connects (webhook subscription, first sync)."""
-    from inviteflow.posts.tasks import subscribe_webhooks, sync_workspace_posts
+    """Run what other apps registered with `on_connect` (webhook subscription, first sync)."""
+    for hook in CONNECT_HOOKS:
+        hook(connection)
 
-    # Replace: a subscription made with an earlier (maybe revoked) token is dead.
-    subscribe_webhooks.enqueue(connection.workspace_id, True)
-    sync_workspace_posts.enqueue(connection.workspace_id)
+
+def record_subscription(workspace: Workspace, subscription_id: str) -> None:
+    """The TCM_VIDEOS webhook subscription TikTok holds for the connection ("" for none)."""
+    TikTokConnection.objects.filter(workspace=workspace).update(
+        webhook_subscription_id=subscription_id
+    )
 
 
 def test_connection(connection: TikTokConnection) -> TikTokConnection:

@@ -71,3 +71,12 @@ class TikTokConnection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workspace} → TikTok account {self.account_id}"
+
+
+class Pause(models.TextChoices):
+    """Why TikTok work stopped before it was done (tiktok.jobs)."""
+
+    NOT_CONNECTED = "not_connected", "TikTok is not connected"
+    ACCESS_REFUSED = "access_refused", "TikTok refused our access"
+    CONNECTION_LOST = "connection_lost", "TikTok did not answer"
+    THROTTLED = "throttled", "TikTok's rate limit"
