@@ -118,3 +118,6 @@ def outsider_api(actors: Actors) -> ApiClient:
 
 
 from tests.sandbox_fixtures import live_sandbox, start_worker, tiktok_connected  # noqa: E402, F401
+
+# Autouse for the session: sockets reach only loopback and Unix sockets (see its docstring).
+from tests.socket_guard import no_outside_network  # noqa: E402, F401

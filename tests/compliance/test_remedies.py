@@ -35,7 +35,8 @@ def code_objects(world) -> list[dict]:
 
 
 def test_one_code_per_campaign_shared_by_its_creators(world, api, at_risk):
-    first = api.post(f"/posts/{at_risk['ada'].pk}/campaign-code").json()["campaign_code"]
+    with world.on_commit(execute=True):  # the object behind the new code is found after it
+        first = api.post(f"/posts/{at_risk['ada'].pk}/campaign-code").json()["campaign_code"]
     second = api.post(f"/posts/{at_risk['bob'].pk}/campaign-code").json()["campaign_code"]
     assert first == second
     assert calls(world, ORDER_CREATE) == 2  # created with Ada, then Bob added to it
@@ -61,9 +62,12 @@ def test_a_code_tiktok_made_before_timing_out_is_found_not_made_again(
     assert (busy.status_code, busy.json()["code"]) == (409, "busy")  # a retry right away waits
 
     settings.COMPLIANCE_UNSURE_AFTER_SECONDS = 0
+    with world.on_commit(execute=True):  # the lookup runs in the background, not in the request
+        checking = api.post(f"/posts/{at_risk['ada'].pk}/campaign-code")
+    assert (checking.status_code, checking.json()["code"]) == (202, "checking")
     answer = api.post(f"/posts/{at_risk['ada'].pk}/campaign-code")
     assert answer.status_code == 200, answer.json()
-    assert len(code_objects(world)) == 1  # the lost answer's object, found by its description
+    assert len(code_objects(world)) == 1  # the lost answer's object, found by its name
     assert calls(world, ORDER_CREATE) <= 1  # (the timed-out call is counted once it answers)
     assert answer.json()["campaign_code"] == code_objects(world)[0]["campaign_code"]
     assert CampaignCode.objects.get().tiktok_campaign_id == code_objects(world)[0]["campaign_id"]
@@ -89,7 +93,10 @@ def test_a_link_whose_answer_was_lost_is_looked_up(world, api, at_risk, settings
     assert api.post(path, json={}).json()["code"] == "tiktok_unsure"
     world.sandbox.http.put("/sandbox/faults", json={"timeout_rate": 0})
     settings.COMPLIANCE_UNSURE_AFTER_SECONDS = 0
-    assert api.post(path, json={}).json()["status"] == "in_review"  # looked up, not sent again
+    with world.on_commit(execute=True):  # looked up in the background, not sent again
+        assert api.post(path, json={}).json()["code"] == "checking"
+    assert api.post(path, json={}).json()["status"] == "in_review"
+    assert Remedy.objects.filter(kind="link_request").count() == 1  # recorded by the lookup
     [request] = world.sandbox.http.get(
         "/sandbox/link-requests", params={"video_id": at_risk["bob"].video_id}
     ).json()["link_requests"]

@@ -29,7 +29,15 @@ def test_owner_connects_through_oauth(owner_client, live_sandbox, workspace):
         live_sandbox.url + "/portal/auth"
     )
     back = urlparse(consent(live_sandbox, start["Location"], [ACCOUNT_ID]))
-    assert owner_client.get(f"{back.path}?{back.query}").status_code == 302
+    callback = owner_client.get(f"{back.path}?{back.query}")  # the code exchanged: one call
+    assert callback.status_code == 302 and callback["Location"].endswith("/oauth/account/")
+    choose = owner_client.get(callback["Location"])  # the token's accounts: one call
+    assert ACCOUNT_ID in choose.content.decode() and "TikTok authorized one account" in (
+        choose.content.decode()
+    )
+    assert not TikTokConnection.objects.exists()
+    connected = owner_client.post(callback["Location"], {"account_id": ACCOUNT_ID})
+    assert connected.status_code == 302  # the account's details: one call
 
     connection = TikTokConnection.objects.get(workspace=workspace)
     assert connection.account_id == ACCOUNT_ID and connection.status == "connected"

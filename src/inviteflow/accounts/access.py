@@ -9,23 +9,32 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django_htmx.middleware import HtmxDetails
 
-from inviteflow.accounts.models import Membership, Role, Workspace
+from inviteflow.accounts.models import Membership, Role, User, Workspace
 
 M = TypeVar("M", bound=Model)
 
 
-class WorkspaceRequest(HttpRequest):
+class AuthenticatedRequest(HttpRequest):
+    """What a `login_required` view gets: the user is signed in (never AnonymousUser)."""
+
+    user: User
+    htmx: HtmxDetails  # set by django_htmx's middleware on every request
+
+
+class WorkspaceRequest(AuthenticatedRequest):
     """What `workspace_view` hands a view: the request plus the resolved tenant."""
 
     workspace: Workspace
     membership: Membership
 
 
-def membership_for(user: Any, slug: str) -> Membership:
+def membership_for(user: User | AnonymousUser, slug: str) -> Membership:
     """The user's membership of workspace `slug`, or 404."""
     if not user.is_authenticated:
         raise Http404("No such workspace")
@@ -69,12 +78,15 @@ def workspace_view(role: str = Role.VIEWER, write_role: str = Role.MANAGER) -> C
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(
+            request: WorkspaceRequest, slug: str, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
+            # Signed in (login_required runs first); workspace and membership are set here.
             membership = membership_for(request.user, slug)
             needed = role if request.method in ("GET", "HEAD", "OPTIONS") else write_role
             require_role(membership, needed)
-            request.membership = membership  # type: ignore[attr-defined]
-            request.workspace = membership.workspace  # type: ignore[attr-defined]
+            request.membership = membership
+            request.workspace = membership.workspace
             return view(request, *args, **kwargs)
 
         return wrapper

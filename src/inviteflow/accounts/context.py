@@ -6,15 +6,15 @@ from inviteflow.accounts.models import Membership
 
 
 def workspace(request: HttpRequest) -> dict:
-    current = getattr(request, "workspace", None)
-    if current is None:
+    # Only `workspace_view` sets these (as a pair); other pages get no workspace context.
+    membership: Membership | None = getattr(request, "membership", None)
+    if membership is None:
         return {}
     memberships = Membership.objects.filter(user_id=request.user.pk or 0).select_related(
         "workspace"
     )
-    membership = request.membership  # type: ignore[attr-defined]
     return {
-        "workspace": current,
+        "workspace": membership.workspace,
         "membership": membership,
         "can_write": membership.allows("manager"),
         "is_owner": membership.allows("owner"),

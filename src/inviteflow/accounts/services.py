@@ -73,3 +73,11 @@ def create_api_key(workspace: Workspace, name: str, read_only: bool = False) -> 
 def revoke_api_key(api_key: ApiKey) -> None:
     api_key.revoked_at = timezone.now()
     api_key.save(update_fields=["revoked_at"])
+
+
+def touch_api_key(api_key: ApiKey) -> None:
+    """Record the key's use at most once a minute, so reads don't all turn into writes."""
+    now = timezone.now()
+    if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now

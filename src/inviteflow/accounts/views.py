@@ -3,13 +3,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from inviteflow.accounts import services
-from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, scoped, workspace_view
+from inviteflow.accounts.access import (
+    AuthenticatedRequest,
+    WorkspaceRequest,
+    get_for_workspace,
+    scoped,
+    workspace_view,
+)
 from inviteflow.accounts.forms import ApiKeyForm, InviteForm
 from inviteflow.accounts.models import ApiKey, Invitation, Membership, Role
 
@@ -50,7 +56,7 @@ def invite(request: WorkspaceRequest) -> HttpResponse:
         request.workspace,
         form.cleaned_data["email"],
         form.cleaned_data["role"],
-        request.user,  # type: ignore[arg-type]
+        request.user,
     )
     url = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
     messages.success(request, f"Invitation created for {form.cleaned_data['email']}.")
@@ -81,11 +87,11 @@ def revoke_api_key(request: WorkspaceRequest, key_id: int) -> HttpResponse:
 
 
 @login_required
-def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+def accept_invitation(request: AuthenticatedRequest, token: str) -> HttpResponse:
     if request.method != "POST":
         return render(request, "accounts/accept.html", {"invitation": Invitation.find(token)})
     try:
-        membership = services.accept_invitation(token, request.user)  # type: ignore[arg-type]
+        membership = services.accept_invitation(token, request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("home")

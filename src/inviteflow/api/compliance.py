@@ -9,6 +9,10 @@ parse, call queries and remedies, shape the answer.
   emailed once for this post.
 - `POST /posts/{id}/link-request` `{"action": "link" | "remind" | "revoke"}`: a TikTok
   linking request on the post (once per video), a bounded reminder, or revoke.
+
+A remedy makes at most one TikTok write, waiting at most a second for a call slot. When an
+earlier try's answer was lost, the lookup runs in the background and the answer is 202
+`checking`: ask again in a minute.
 """
 
 from datetime import datetime
@@ -18,20 +22,28 @@ from django.http import HttpRequest
 from ninja import Body, Router, Schema, Status
 
 from inviteflow.accounts.access import get_for_workspace
-from inviteflow.api.auth import workspace_of
+from inviteflow.api.auth import key_of, workspace_of
 from inviteflow.api.errors import ApiError
 from inviteflow.campaigns.models import Campaign
-from inviteflow.compliance import queries, remedies, services
+from inviteflow.compliance import codes, linking, queries, services
 from inviteflow.compliance.models import ComplianceScan, LinkRequest
+from inviteflow.compliance.remedies import Checking, Refused, tiktok_for
 from inviteflow.posts.models import Post
 
 router = Router(tags=["compliance"])
 LIST_MAX = 500
 LINK_ACTIONS = {
-    "link": remedies.send_link_request,
-    "remind": remedies.remind_link_request,
-    "revoke": remedies.revoke_link_request,
+    "link": linking.send_link_request,
+    "remind": linking.remind_link_request,
+    "revoke": linking.revoke_link_request,
 }
+# The HTTP status of each refusal (the domain names the reason, the API its status).
+REFUSAL_STATUS = {
+    "tiktok_refused": 502,
+    "tiktok_unsure": 503,
+    "tiktok_unavailable": 503,
+    "tiktok_busy": 503,
+}  # every other refusal is a conflict with the post's state: 409
 
 
 class CountsOut(Schema):
@@ -111,6 +123,11 @@ class CampaignCodeOut(Schema):
     email_status: str
 
 
+class CheckingOut(Schema):
+    code: Literal["checking"] = "checking"
+    message: str
+
+
 class LinkRequestIn(Schema):
     action: Literal["link", "remind", "revoke"] = "link"
 
@@ -125,7 +142,7 @@ def _post(request: HttpRequest, post_id: int) -> Post:
 
 
 def _actor(request: HttpRequest) -> services.Actor:
-    key = request.auth  # type: ignore[attr-defined]
+    key = key_of(request)
     return services.Actor(None, f"API key “{key.name}”")
 
 
@@ -223,16 +240,19 @@ def scan_campaign(request: HttpRequest, campaign_id: int):
 
 @router.post(
     "/posts/{post_id}/campaign-code",
-    response=CampaignCodeOut,
+    response={200: CampaignCodeOut, 202: CheckingOut},
     summary="Send the creator a campaign code for a post at risk",
 )
 def campaign_code(request: HttpRequest, post_id: int):
     """Obtains the campaign's code from TikTok (created once per campaign, reused while
     TikTok allows) and emails it with the "Campaign code" template, once per post.
-    409 `not_at_risk` when the post needs no fix; 503 when TikTok cannot be reached (try
-    again: nothing is created twice)."""
+    409 `not_at_risk` when the post needs no fix; 503 when TikTok cannot be reached or its
+    rate limit is in use (try again: nothing is created twice); 202 `checking` while an
+    earlier try's lost answer is looked up."""
     post = _post(request, post_id)
-    code = _remedy_call(remedies.send_campaign_code, post, request)
+    code = _remedy_call(codes.send_campaign_code, post, request)
+    if isinstance(code, Status):
+        return code
     remedy = post.remedies.filter(kind="campaign_code").first()
     return {
         "campaign_code": code.code,
@@ -244,7 +264,7 @@ def campaign_code(request: HttpRequest, post_id: int):
 
 @router.post(
     "/posts/{post_id}/link-request",
-    response=LinkRequestOut,
+    response={200: LinkRequestOut, 202: CheckingOut},
     summary="Send, remind or revoke a TikTok linking request for a post at risk",
 )
 def link_request(request: HttpRequest, post_id: int, payload: LinkRequestIn = Body(None)):  # noqa: B008
@@ -252,12 +272,16 @@ def link_request(request: HttpRequest, post_id: int, payload: LinkRequestIn = Bo
     `remind` sends the request again (bounded: COMPLIANCE_LINK_REMINDERS_MAX, at most every
     COMPLIANCE_LINK_REMINDER_HOURS); `revoke` withdraws one still in review."""
     action = LINK_ACTIONS[(payload or LinkRequestIn()).action]
-    return _link_request(_remedy_call(action, _post(request, post_id), request))
+    sent = _remedy_call(action, _post(request, post_id), request)
+    return sent if isinstance(sent, Status) else _link_request(sent)
 
 
 def _remedy_call(action, post: Post, request: HttpRequest):  # noqa: ANN001, ANN202
+    """The remedy's result; 202 while a lookup runs; a refusal as an API error."""
     try:
-        with remedies.tiktok_for(post.workspace) as tiktok:
+        with tiktok_for(post.workspace) as tiktok:
             return action(post, _actor(request), tiktok)
-    except remedies.Refused as exc:
-        raise ApiError(exc.status, exc.code, exc.message) from exc
+    except Checking as exc:
+        return Status(202, {"code": "checking", "message": exc.message})
+    except Refused as exc:
+        raise ApiError(REFUSAL_STATUS.get(exc.code, 409), exc.code, exc.message) from exc

@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from ninja import NinjaAPI
 
-from inviteflow.api.auth import ApiKeyAuth
+from inviteflow.api.auth import ApiKeyAuth, key_of
 from inviteflow.api.errors import install_error_handlers
 
 api = NinjaAPI(
@@ -21,7 +21,7 @@ install_error_handlers(api)
 
 @api.get("/whoami", summary="The workspace this key belongs to", tags=["meta"])
 def whoami(request: HttpRequest) -> dict:
-    key = request.auth  # type: ignore[attr-defined]
+    key = key_of(request)
     return {"workspace": key.workspace.slug, "read_only": key.read_only}
 
 

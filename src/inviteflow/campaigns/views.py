@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from inviteflow.accounts.access import get_for_workspace, workspace_view
+from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, workspace_view
 from inviteflow.accounts.models import Role
 from inviteflow.campaigns import queries, services
 from inviteflow.campaigns.forms import CampaignForm, RosterAddForm
@@ -30,8 +30,8 @@ ROSTER_PAGE_SIZE = 50
 PICKER_PAGE_SIZE = 50
 
 
-def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
-    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)  # type: ignore[attr-defined]
+def _campaign(request: WorkspaceRequest, campaign_id: int) -> Campaign:
+    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)
 
 
 def _entry(campaign: Campaign, creator_id: int) -> CampaignCreator:
@@ -39,9 +39,9 @@ def _entry(campaign: Campaign, creator_id: int) -> CampaignCreator:
     return get_object_or_404(queries.roster_of(campaign), creator_id=creator_id)
 
 
-def _detail_url(request: HttpRequest, campaign: Campaign, data: Any = None) -> str:
+def _detail_url(request: WorkspaceRequest, campaign: Campaign, data: Any = None) -> str:
     """The details page, back on the roster page and search the user came from."""
-    url = reverse("campaign_detail", args=[request.workspace.slug, campaign.pk])  # type: ignore[attr-defined]
+    url = reverse("campaign_detail", args=[request.workspace.slug, campaign.pk])
     params = {k: data[k] for k in ("q", "page") if data and data.get(k)}
     return f"{url}?{urlencode(params)}" if params else url
 
@@ -58,9 +58,9 @@ def _saved(form: Form, save: Callable[[dict[str, Any]], Campaign]) -> Campaign |
 
 
 @workspace_view()
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: WorkspaceRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    page = paginate(request, queries.campaigns_of(request.workspace, status))  # type: ignore[attr-defined]
+    page = paginate(request, queries.campaigns_of(request.workspace, status))
     context = {
         "section": "campaigns",
         "page": page,
@@ -71,9 +71,9 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(role=Role.MANAGER)
-def campaign_create(request: HttpRequest) -> HttpResponse:
+def campaign_create(request: WorkspaceRequest) -> HttpResponse:
     form = CampaignForm(request.POST if request.method == "POST" else None)
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     if campaign := _saved(form, lambda values: services.create_campaign(workspace, **values)):
         messages.success(request, f"Campaign “{campaign.name}” created. Now add creators.")
         return redirect("campaign_detail", slug=workspace.slug, campaign_id=campaign.pk)
@@ -81,7 +81,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(role=Role.MANAGER)
-def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_edit(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     data = request.POST if request.method == "POST" else None
     form = CampaignForm(data, campaign=campaign)
@@ -93,7 +93,7 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @workspace_view()
-def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_detail(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """The Campaign Details page: requirements, link provisioning and the roster with each
     creator's links (HTMX search and filters swap the roster)."""
     campaign = _campaign(request, campaign_id)
@@ -117,11 +117,11 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @workspace_view(role=Role.MANAGER)
-def roster_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def roster_add(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """Pick creators not yet on the roster, or paste handles; nothing is added if any is unknown."""
     campaign = _campaign(request, campaign_id)
     data = request.POST if request.method == "POST" else None
-    form = RosterAddForm(data, workspace=request.workspace)  # type: ignore[attr-defined]
+    form = RosterAddForm(data, workspace=request.workspace)
     if data is not None and _added(request, campaign, form):
         return redirect(_detail_url(request, campaign))
     search = request.GET.get("q", "").strip()
@@ -156,11 +156,11 @@ def _added(request: HttpRequest, campaign: Campaign, form: RosterAddForm) -> boo
 
 @require_POST
 @workspace_view()
-def roster_remove(request: HttpRequest, campaign_id: int, creator_id: int) -> HttpResponse:
+def roster_remove(request: WorkspaceRequest, campaign_id: int, creator_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     entry = _entry(campaign, creator_id)
     services.remove_creator(campaign, entry.creator)
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return HttpResponse("")  # the row swaps itself out
     messages.success(request, f"Removed @{entry.creator.handle} from the roster.")
     return redirect(_detail_url(request, campaign, request.POST))
@@ -168,7 +168,7 @@ def roster_remove(request: HttpRequest, campaign_id: int, creator_id: int) -> Ht
 
 @require_POST
 @workspace_view()
-def roster_override(request: HttpRequest, campaign_id: int, creator_id: int) -> HttpResponse:
+def roster_override(request: WorkspaceRequest, campaign_id: int, creator_id: int) -> HttpResponse:
     """Set one creator's posts_required (empty: the campaign's). HTMX gets the row back."""
     campaign = _campaign(request, campaign_id)
     entry = _entry(campaign, creator_id)
@@ -177,7 +177,7 @@ def roster_override(request: HttpRequest, campaign_id: int, creator_id: int) -> 
         services.set_posts_required_override(entry, request.POST.get("posts_required_override", ""))
     except ValidationError as exc:
         error = " ".join(exc.messages)
-    if getattr(request, "htmx", False):
+    if request.htmx:
         link_queries.attach_links(campaign, [entry])
         context = {"campaign": campaign, "entry": entry, "override_error": error}
         return render(request, "campaigns/htmx/roster_row.html", context)

@@ -1,10 +1,10 @@
 """State changes of compliance: posts found at risk, removed, campaign codes and linking
 requests as TikTok reports them, the audit trail, emails, digests and scan state.
 
-TikTok is never called from here (scanning.py and remedies.py do), so no transaction
-waits on the network. Intents (`attempted_at`) are recorded here before a TikTok write
-and cleared when its outcome is known: a claim is a conditional UPDATE, so two requests
-never make the same call at once.
+TikTok is never called from here (scanning.py, codes.py, linking.py and reconciliation.py
+do), so no transaction waits on the network. Intents (`attempted_at`) are recorded here
+before a TikTok write and cleared when its outcome is known: a claim is a conditional
+UPDATE, so two requests never make the same call at once.
 """
 
 from __future__ import annotations
@@ -118,32 +118,23 @@ def flag(
 ) -> bool:
     """An unlinked post at risk of takedown; False when it has a post already (a race)."""
     assert video.published_at is not None
-    post = Post(
-        workspace=workspace,
-        campaign=campaign,
-        creator_id=creator_id,
-        video_id=video.video_id,
-        linked_via=LinkedVia.NOT_LINKED,
-        compliance=Compliance.AT_RISK,
-        caption=video.caption,
-        hashtags=list(video.hashtags),
-        published_at=video.published_at,
-        review_state=Post.ReviewState.PUBLISHED,
-        found_by=Post.FoundBy.COMPLIANCE_SCAN,
-        details_fetched_at=timezone.now(),
-    )
-    posts.evaluate(post, campaign)
-    try:
-        with transaction.atomic():
-            post.save()
-            Finding.objects.create(
-                workspace=workspace,
-                post=post,
-                markers=markers,
-                takedown_at=video.published_at + takedown_grace(),
-            )
-    except IntegrityError:
-        return False  # a webhook or another scan brought it first
+    with transaction.atomic():
+        post = posts.record_unlinked(
+            workspace,
+            campaign,
+            creator_id,
+            posts.UnlinkedVideo(
+                video.video_id, video.caption, list(video.hashtags), video.published_at
+            ),
+        )
+        if post is None:
+            return False  # a webhook or another scan brought it first
+        Finding.objects.create(
+            workspace=workspace,
+            post=post,
+            markers=markers,
+            takedown_at=video.published_at + takedown_grace(),
+        )
     return True
 
 
@@ -177,14 +168,11 @@ def _cursor(read: Read) -> dict[str, object]:
 
 def mark_removed(post: Post) -> bool:
     """TikTok took the post down before it was linked; False when it is no longer at risk."""
-    now = timezone.now()
     with transaction.atomic():
-        changed = Post.objects.filter(pk=post.pk, compliance=Compliance.AT_RISK).update(
-            compliance=Compliance.REMOVED, counts=False, awaiting_checks=False, updated_at=now
-        )
-        if changed:
-            Finding.objects.filter(post_id=post.pk).update(removed_at=now)
-    return bool(changed)
+        removed_at = posts.mark_removed(post)
+        if removed_at is not None:
+            Finding.objects.filter(post_id=post.pk).update(removed_at=removed_at)
+    return removed_at is not None
 
 
 def attribute(workspace: Workspace, target: Target, video_id: str) -> Post:

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.models import Campaign
-from inviteflow.compliance import emails, remedies, scanning, services
+from inviteflow.compliance import emails, reconciliation, remedies, scanning, services
 from inviteflow.compliance.models import Digest
 from inviteflow.core.enqueue import background, enqueue_on_commit, job
 from inviteflow.core.scheduler import every
@@ -56,7 +56,7 @@ class Scan(jobs.TikTokJob[scanning.Scan]):
             self.aborted = f"{exc}; the next scan goes on from there."
             return self.scan
         for campaign in self.campaigns:
-            remedies.reconcile(campaign, account)
+            reconciliation.reconcile(campaign, account)
         return self.scan
 
     def finish(self, outcome: jobs.Outcome[scanning.Scan]) -> None:
@@ -106,6 +106,28 @@ def scan_workspace(workspace_id: int) -> dict[str, object]:
     campaigns = list(scanning.scannable_campaigns(workspace))
     job_ = Scan(SCAN_WORKSPACE, workspace, campaigns, scanning.scan_workspace)
     return _scan(job_, workspace_id)
+
+
+class ReconcileRemedies(jobs.TikTokJob[dict[str, int]]):
+    """Look up what TikTok did with a campaign's remedies now, not at the next scan: after a
+    remedy whose answer was lost, and to find the object behind a new campaign code."""
+
+    task_name = remedies.RECONCILE_REMEDIES
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign, self.workspace, self.args = campaign, campaign.workspace, (campaign.pk,)
+
+    def work(self, account: TikTokAccount) -> dict[str, int]:
+        return reconciliation.reconcile(self.campaign, account)
+
+
+@background(remedies.RECONCILE_REMEDIES)
+def reconcile_remedies(campaign_id: int) -> dict[str, object]:
+    campaign = Campaign.objects.select_related("workspace").filter(pk=campaign_id).first()
+    if campaign is None:
+        return {}
+    outcome = jobs.run(ReconcileRemedies(campaign))
+    return {**(outcome.result or {}), "error": outcome.error}
 
 
 @background(SCAN_ALL)

@@ -2,22 +2,23 @@
 Scan now, and the one-click remedies (campaign code, linking request, reminder, revoke).
 
 Campaigns and posts come through get_for_workspace (another workspace's id is a 404);
-every POST needs the manager role (403). Remedies call TikTok while the user waits: each
-is one or two calls, and an unknown outcome is looked up on the next click, never sent
-twice. HTMX gets the panel back; other clients are redirected with a message.
+every POST needs the manager role (403). A remedy makes at most one TikTok write while the
+user waits, with a short wait for a call slot; lookups (a lost answer) run in the background
+and the panel says so. HTMX gets the panel back; other clients are redirected with a message.
 """
 
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from inviteflow.accounts.access import get_for_workspace, workspace_view
+from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, workspace_view
 from inviteflow.campaigns.models import Campaign
-from inviteflow.compliance import queries, remedies, services
+from inviteflow.compliance import codes, linking, queries, services
+from inviteflow.compliance.remedies import Checking, Refused, tiktok_for
 from inviteflow.core.htmx import render_page_or_partial
 from inviteflow.posts.models import Post
 
@@ -25,19 +26,19 @@ SECTION = "campaigns"
 SUMMARY_ROWS = 5
 PAGE_ROWS = 200
 LINK_ACTIONS: dict[str, Callable[..., Any]] = {
-    "link": remedies.send_link_request,
-    "remind": remedies.remind_link_request,
-    "revoke": remedies.revoke_link_request,
+    "link": linking.send_link_request,
+    "remind": linking.remind_link_request,
+    "revoke": linking.revoke_link_request,
 }
 
 
-def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
-    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)  # type: ignore[attr-defined]
+def _campaign(request: WorkspaceRequest, campaign_id: int) -> Campaign:
+    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)
 
 
-def _post(request: HttpRequest, post_id: int) -> Post:
+def _post(request: WorkspaceRequest, post_id: int) -> Post:
     posts = Post.objects.select_related("campaign", "creator", "workspace")
-    return get_for_workspace(posts, request.workspace, pk=post_id)  # type: ignore[attr-defined]
+    return get_for_workspace(posts, request.workspace, pk=post_id)
 
 
 def panel_context(campaign: Campaign, summary: bool) -> dict[str, Any]:
@@ -61,7 +62,7 @@ def panel_context(campaign: Campaign, summary: bool) -> dict[str, Any]:
 
 
 @workspace_view()
-def campaign_compliance(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_compliance(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """Counts, creators, posts at risk (oldest first) with their remedies, the audit trail."""
     context = panel_context(_campaign(request, campaign_id), summary=False)
     return render_page_or_partial(
@@ -70,7 +71,7 @@ def campaign_compliance(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @workspace_view()
-def campaign_summary(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_summary(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """The Compliance section of the Campaign Details page (loaded after the page)."""
     context = panel_context(_campaign(request, campaign_id), summary=True)
     return render(request, "compliance/htmx/panel.html", context)
@@ -78,7 +79,7 @@ def campaign_summary(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def scan_now(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def scan_now(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     services.request_scan(campaign)
     return _done(request, campaign, "Scan queued: new posts of the creators are being read.")
@@ -86,12 +87,14 @@ def scan_now(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def send_campaign_code(request: HttpRequest, post_id: int) -> HttpResponse:
+def send_campaign_code(request: WorkspaceRequest, post_id: int) -> HttpResponse:
     post = _post(request, post_id)
     try:
-        with remedies.tiktok_for(post.workspace) as tiktok:
-            code = remedies.send_campaign_code(post, _actor(request), tiktok)
-    except remedies.Refused as exc:
+        with tiktok_for(post.workspace) as tiktok:
+            code = codes.send_campaign_code(post, _actor(request), tiktok)
+    except Checking as exc:
+        return _done(request, post.campaign, exc.message)
+    except Refused as exc:
         return _done(request, post.campaign, exc.message, ok=False)
     return _done(
         request, post.campaign, f"Campaign code {code.code} sent to @{post.creator.handle}."
@@ -100,16 +103,18 @@ def send_campaign_code(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def link_request(request: HttpRequest, post_id: int) -> HttpResponse:
+def link_request(request: WorkspaceRequest, post_id: int) -> HttpResponse:
     """action: link (default), remind or revoke."""
     post = _post(request, post_id)
     action = LINK_ACTIONS.get(request.POST.get("action", "link"))
     if action is None:
         return _done(request, post.campaign, "action: link, remind or revoke", ok=False)
     try:
-        with remedies.tiktok_for(post.workspace) as tiktok:
+        with tiktok_for(post.workspace) as tiktok:
             sent = action(post, _actor(request), tiktok)
-    except remedies.Refused as exc:
+    except Checking as exc:
+        return _done(request, post.campaign, exc.message)
+    except Refused as exc:
         return _done(request, post.campaign, exc.message, ok=False)
     return _done(
         request,
@@ -118,19 +123,21 @@ def link_request(request: HttpRequest, post_id: int) -> HttpResponse:
     )
 
 
-def _actor(request: HttpRequest) -> services.Actor:
-    return services.Actor(request.user, request.user.email)  # type: ignore[arg-type,union-attr]
+def _actor(request: WorkspaceRequest) -> services.Actor:
+    return services.Actor(request.user, request.user.email)
 
 
-def _done(request: HttpRequest, campaign: Campaign, message: str, ok: bool = True) -> HttpResponse:
+def _done(
+    request: WorkspaceRequest, campaign: Campaign, message: str, ok: bool = True
+) -> HttpResponse:
     """HTMX: the panel again, with the outcome; others: back to the compliance page."""
-    if getattr(request, "htmx", False):
+    if request.htmx:
         context = panel_context(campaign, summary=request.POST.get("view") == "summary")
         context["notice"] = {"ok": ok, "text": message}
         return render(request, "compliance/htmx/panel.html", context, status=200)
     (messages.success if ok else messages.error)(request, message)
     return redirect(
         "compliance_campaign",
-        slug=request.workspace.slug,  # type: ignore[attr-defined]
+        slug=request.workspace.slug,
         campaign_id=campaign.pk,
     )

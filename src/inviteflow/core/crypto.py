@@ -6,6 +6,7 @@ installation; rotating SECRET_KEY makes stored tokens unreadable (reconnect TikT
 
 import base64
 from functools import lru_cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -40,9 +41,9 @@ def decrypt(token: str) -> str:
 class EncryptedTextField(models.TextField):
     """A text column whose value is Fernet-encrypted in the database."""
 
-    def from_db_value(self, value, expression, connection):  # type: ignore[no-untyped-def]
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         return decrypt(value) if value else value
 
-    def get_prep_value(self, value):  # type: ignore[no-untyped-def]
+    def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         return encrypt(value) if value else value

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from inviteflow.accounts.access import get_for_workspace, scoped, workspace_view
+from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, scoped, workspace_view
 from inviteflow.accounts.models import Role
 from inviteflow.core.htmx import render_page_or_partial
 from inviteflow.core.pagination import paginate
@@ -29,9 +29,9 @@ PREVIEW_LIST_MAX = 1000  # bad rows / duplicates shown on the preview page
 
 
 @workspace_view()
-def creator_list(request: HttpRequest) -> HttpResponse:
+def creator_list(request: WorkspaceRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    page = paginate(request, search_creators(request.workspace, q))  # type: ignore[attr-defined]
+    page = paginate(request, search_creators(request.workspace, q))
     context = {"section": "creators", "page": page, "q": q}
     return render_page_or_partial(
         request, "creators/list.html", "creators/htmx/list_results.html", context
@@ -39,8 +39,8 @@ def creator_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(role=Role.MANAGER)
-def creator_add(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def creator_add(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     form = CreatorForm(request.POST or None)
     if request.method == "POST" and _saved(
         form, lambda data: services.create_creator(workspace, **data)
@@ -51,8 +51,8 @@ def creator_add(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(role=Role.MANAGER)
-def creator_edit(request: HttpRequest, creator_id: int) -> HttpResponse:
-    creator = get_for_workspace(Creator, request.workspace, pk=creator_id)  # type: ignore[attr-defined]
+def creator_edit(request: WorkspaceRequest, creator_id: int) -> HttpResponse:
+    creator = get_for_workspace(Creator, request.workspace, pk=creator_id)
     initial = {name: getattr(creator, name) for name in services.EDITABLE_FIELDS}
     form = CreatorForm(request.POST or None, initial=initial)
     if request.method == "POST" and _saved(
@@ -81,8 +81,8 @@ def _render_form(request: HttpRequest, form: CreatorForm, creator: Creator | Non
 
 
 @workspace_view(role=Role.MANAGER)
-def creator_delete(request: HttpRequest, creator_id: int) -> HttpResponse:
-    creator = get_for_workspace(Creator, request.workspace, pk=creator_id)  # type: ignore[attr-defined]
+def creator_delete(request: WorkspaceRequest, creator_id: int) -> HttpResponse:
+    creator = get_for_workspace(Creator, request.workspace, pk=creator_id)
     if request.method != "POST":
         return render(request, "creators/delete.html", {"section": "creators", "creator": creator})
     services.delete_creator(creator)
@@ -91,8 +91,8 @@ def creator_delete(request: HttpRequest, creator_id: int) -> HttpResponse:
 
 
 @workspace_view(role=Role.MANAGER)
-def import_upload(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def import_upload(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     form = CsvUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -101,7 +101,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 workspace,
                 upload.read(MAX_BYTES + 1),
                 upload.name,
-                created_by=request.user,  # type: ignore[arg-type]
+                created_by=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -113,9 +113,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+def import_detail(request: WorkspaceRequest, import_id: int) -> HttpResponse:
     """The preview while it waits for confirmation, then progress (polled by HTMX) and outcome."""
-    csv_import = get_for_workspace(CsvImport, request.workspace, pk=import_id)  # type: ignore[attr-defined]
+    csv_import = get_for_workspace(CsvImport, request.workspace, pk=import_id)
     context = {
         "section": "creators",
         "csv_import": csv_import,
@@ -132,7 +132,7 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
-    csv_import = get_for_workspace(CsvImport, request.workspace, pk=import_id)  # type: ignore[attr-defined]
+def import_confirm(request: WorkspaceRequest, import_id: int) -> HttpResponse:
+    csv_import = get_for_workspace(CsvImport, request.workspace, pk=import_id)
     services.confirm_import(csv_import)
     return redirect("creator_import", slug=csv_import.workspace.slug, import_id=csv_import.pk)

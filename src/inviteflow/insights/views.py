@@ -15,7 +15,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from inviteflow.accounts.access import get_for_workspace, scoped, workspace_view
+from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, scoped, workspace_view
 from inviteflow.campaigns.models import Campaign
 from inviteflow.creators.models import Creator
 from inviteflow.insights import exports, figures, rollups, services
@@ -33,8 +33,8 @@ R = TypeVar("R", bound=HttpResponseBase)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
-    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)  # type: ignore[attr-defined]
+def _campaign(request: WorkspaceRequest, campaign_id: int) -> Campaign:
+    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)
 
 
 class Counted:
@@ -68,11 +68,11 @@ def _region(request: HttpRequest, campaign: Campaign) -> tuple[str, list[str]]:
 
 
 @workspace_view()
-def campaign_report(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_report(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """The whole report, or (HTMX) one of its parts."""
     campaign = _campaign(request, campaign_id)
     part = request.GET.get("part", "")
-    if getattr(request, "htmx", False) and part in PARTS:
+    if request.htmx and part in PARTS:
         return _part(request, campaign, part)
     report = rollups.report(campaign, request.GET.get("region", "").upper())
     context = {
@@ -90,7 +90,7 @@ def campaign_report(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return render(request, "insights/report.html", context)
 
 
-def _part(request: HttpRequest, campaign: Campaign, part: str) -> HttpResponse:
+def _part(request: WorkspaceRequest, campaign: Campaign, part: str) -> HttpResponse:
     context: dict[str, Any] = {"section": SECTION, "campaign": campaign}
     if part == "sync":
         return _sync_part(request, campaign, context)
@@ -120,12 +120,12 @@ def _posts_context(
 
 
 def _creators_context(
-    request: HttpRequest, campaign: Campaign, region: str, count: int | None = None
+    request: WorkspaceRequest, campaign: Campaign, region: str, count: int | None = None
 ) -> dict[str, Any]:
     page = _page(
         request, rollups.by_creator(campaign, region), "creators_page", CREATORS_PER_PAGE, count
     )
-    creators = scoped(Creator, request.workspace).in_bulk(  # type: ignore[attr-defined]
+    creators = scoped(Creator, request.workspace).in_bulk(
         [row["creator_id"] for row in page.object_list]
     )
     rows = [
@@ -137,14 +137,14 @@ def _creators_context(
 
 @require_POST
 @workspace_view()
-def refresh(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def refresh(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """Refresh insights: read TikTok's reports in the background."""
     campaign = _campaign(request, campaign_id)
     sync = services.request_sync(campaign)
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return render(request, PARTS["sync"], {"campaign": campaign, "sync": sync})
     messages.success(request, f"Refreshing the insights of “{campaign.name}” from TikTok.")
-    return redirect("campaign_report", slug=request.workspace.slug, campaign_id=campaign.pk)  # type: ignore[attr-defined]
+    return redirect("campaign_report", slug=request.workspace.slug, campaign_id=campaign.pk)
 
 
 def _attachment(response: R, name: str) -> R:
@@ -153,7 +153,7 @@ def _attachment(response: R, name: str) -> R:
 
 
 @workspace_view()
-def export_csv(request: HttpRequest, campaign_id: int) -> HttpResponseBase:
+def export_csv(request: WorkspaceRequest, campaign_id: int) -> HttpResponseBase:
     report = rollups.report(_campaign(request, campaign_id), request.GET.get("region", "").upper())
     response = StreamingHttpResponse(
         exports.csv_lines(report), content_type="text/csv; charset=utf-8"
@@ -162,18 +162,18 @@ def export_csv(request: HttpRequest, campaign_id: int) -> HttpResponseBase:
 
 
 @workspace_view()
-def export_xlsx(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def export_xlsx(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     report = rollups.report(_campaign(request, campaign_id), request.GET.get("region", "").upper())
     response = HttpResponse(exports.xlsx_bytes(report), content_type=XLSX)
     return _attachment(response, exports.filename(report, "xlsx"))
 
 
 @workspace_view()
-def post_insights(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_insights(request: WorkspaceRequest, post_id: int) -> HttpResponse:
     """One post: latest figures per region, views over time, audience, sources, retention."""
     post = get_for_workspace(
         Post.objects.select_related("campaign", "creator"),
-        request.workspace,  # type: ignore[attr-defined]
+        request.workspace,
         pk=post_id,
     )
     latest = rollups.post_latest(post)

@@ -55,7 +55,7 @@ def resume(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
 
 
 def _back(request: WorkspaceRequest, campaign: Campaign) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "links/htmx/provisioning.html", provisioning_context(campaign))
     return redirect("campaign_detail", slug=request.workspace.slug, campaign_id=campaign.pk)
 

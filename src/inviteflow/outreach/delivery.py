@@ -169,7 +169,8 @@ class _Courier:
         for index, message in enumerate(messages):
             if self.connection is None:
                 break
-            if not self.deliver(message):  # the connection broke: a fresh one for the rest
+            if not self.deliver(message, self.connection):
+                # the connection broke: a fresh one for the rest
                 _close_quietly(self.connection)
                 self.connection = self.open(messages[index + 1 :])
         self.flush()
@@ -185,7 +186,7 @@ class _Courier:
             return None
         return connection
 
-    def deliver(self, message: OutboxMessage) -> bool:
+    def deliver(self, message: OutboxMessage, connection: BaseEmailBackend) -> bool:
         """Hand one message over and note the answer; False when the connection broke."""
         if len(self.accepted) >= SENT_RECORD_EVERY:
             self.flush()
@@ -193,7 +194,7 @@ class _Courier:
             self.report.taken_over += 1
             return True
         try:
-            accepted = self.connection.send_messages([as_email(message)])  # type: ignore[union-attr]
+            accepted = connection.send_messages([as_email(message)])
         except REFUSALS as exc:
             return self.fail(message, _describe(exc), connection_ok=True)
         except (OSError, smtplib.SMTPException) as exc:  # dropped mid-way: the server may have it

@@ -6,6 +6,7 @@ Every object comes through the tenant helpers (another workspace's id is a 404);
 something need the manager role to be seen at all.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from inviteflow.accounts.access import get_for_workspace, scoped, workspace_view
+from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, scoped, workspace_view
 from inviteflow.accounts.models import Role
 from inviteflow.campaigns.models import Campaign
 from inviteflow.core.htmx import render_page_or_partial
@@ -30,16 +31,12 @@ PICKER_MAX = 200  # creators listed for hand-picking; search narrows the list
 PLAN_LIST_MAX = 100
 
 
-def _workspace(request: HttpRequest) -> Any:
-    return request.workspace  # type: ignore[attr-defined]
-
-
 # --- Outbox -------------------------------------------------------------------------------------
 
 
 @workspace_view()
-def outbox(request: HttpRequest) -> HttpResponse:
-    workspace = _workspace(request)
+def outbox(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     campaign_id = queries.as_ids([request.GET.get("campaign", "")])
     status = request.GET.get("status", "")
     found = queries.outbox_of(workspace, campaign_id[0] if campaign_id else None, status)
@@ -57,10 +54,10 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def outbox_message(request: HttpRequest, message_id: int) -> HttpResponse:
+def outbox_message(request: WorkspaceRequest, message_id: int) -> HttpResponse:
     message = get_for_workspace(
         OutboxMessage.objects.select_related("campaign", "creator", "batch"),
-        _workspace(request),
+        request.workspace,
         pk=message_id,
     )
     return render(request, "outreach/message.html", {"section": SECTION, "message": message})
@@ -68,28 +65,28 @@ def outbox_message(request: HttpRequest, message_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def message_resend(request: HttpRequest, message_id: int) -> HttpResponse:
-    message = get_for_workspace(OutboxMessage, _workspace(request), pk=message_id)
+def message_resend(request: WorkspaceRequest, message_id: int) -> HttpResponse:
+    message = get_for_workspace(OutboxMessage, request.workspace, pk=message_id)
     if services.resend_message(message):
         messages.success(request, f"Queued again for {message.to_email}.")
     else:
         messages.info(request, "Only a failed outreach email can be resent.")
-    return redirect("outbox_message", slug=_workspace(request).slug, message_id=message.pk)
+    return redirect("outbox_message", slug=request.workspace.slug, message_id=message.pk)
 
 
 # --- templates ----------------------------------------------------------------------------------
 
 
 @workspace_view()
-def template_list(request: HttpRequest) -> HttpResponse:
-    services.ensure_default_templates(_workspace(request))
-    templates = queries.templates_of(_workspace(request))
+def template_list(request: WorkspaceRequest) -> HttpResponse:
+    services.ensure_default_templates(request.workspace)
+    templates = queries.templates_of(request.workspace)
     return render(request, "outreach/templates.html", {"section": SECTION, "templates": templates})
 
 
 @workspace_view(role=Role.MANAGER)
-def template_create(request: HttpRequest) -> HttpResponse:
-    workspace = _workspace(request)
+def template_create(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     form = TemplateForm(request.POST or None, workspace=workspace)
     template = _saved(form, lambda data: services.create_template(workspace, **data))
     if template is not None:
@@ -99,8 +96,8 @@ def template_create(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(role=Role.MANAGER)
-def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
-    workspace = _workspace(request)
+def template_edit(request: WorkspaceRequest, template_id: int) -> HttpResponse:
+    workspace = request.workspace
     template = get_for_workspace(EmailTemplate, workspace, pk=template_id)
     initial = {
         name: getattr(template, name)
@@ -113,12 +110,14 @@ def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
     return _template_form(request, form, template)
 
 
-def _saved(form: TemplateForm, save: Any) -> EmailTemplate | None:
+def _saved(
+    form: TemplateForm, save: Callable[[dict[str, Any]], EmailTemplate]
+) -> EmailTemplate | None:
     """Run the service on valid input; its field errors land next to the fields."""
     if not form.is_bound or not form.is_valid():
         return None
     try:
-        return save(form.cleaned_data)  # type: ignore[no-any-return]
+        return save(form.cleaned_data)
     except ValidationError as exc:
         form.add_error(None, exc)
         return None
@@ -132,9 +131,9 @@ def _template_form(
 
 
 @workspace_view()
-def template_preview(request: HttpRequest, template_id: int) -> HttpResponse:
+def template_preview(request: WorkspaceRequest, template_id: int) -> HttpResponse:
     """The template for one creator of a chosen campaign (catalogue examples without one)."""
-    workspace = _workspace(request)
+    workspace = request.workspace
     template = get_for_workspace(EmailTemplate, workspace, pk=template_id)
     campaign = _chosen_campaign(request, template)
     roster = list(queries.roster_creators(campaign)[:PICKER_MAX]) if campaign else []
@@ -153,11 +152,11 @@ def template_preview(request: HttpRequest, template_id: int) -> HttpResponse:
     )
 
 
-def _chosen_campaign(request: HttpRequest, template: EmailTemplate) -> Campaign | None:
+def _chosen_campaign(request: WorkspaceRequest, template: EmailTemplate) -> Campaign | None:
     campaign_id = request.GET.get("campaign") or template.campaign_id
     if not campaign_id:
         return None
-    return get_for_workspace(Campaign, _workspace(request), pk=campaign_id)
+    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)
 
 
 def _chosen_creator(
@@ -177,9 +176,9 @@ def _chosen_creator(
 
 
 @workspace_view(role=Role.MANAGER)
-def send(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def send(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """Choose a template and creators, see who would be blocked and why, then send."""
-    campaign = get_for_workspace(Campaign, _workspace(request), pk=campaign_id)
+    campaign = get_for_workspace(Campaign, request.workspace, pk=campaign_id)
     services.ensure_default_templates(campaign.workspace)
     templates = queries.templates_for(campaign)
     data = _send_data(request)
@@ -221,14 +220,14 @@ def _plan(campaign: Campaign, form: SendForm, picked: list[int]) -> services.Pla
 
 
 def _send_now(
-    request: HttpRequest, campaign: Campaign, form: SendForm, picked: list[int]
+    request: WorkspaceRequest, campaign: Campaign, form: SendForm, picked: list[int]
 ) -> HttpResponse:
     template, creators = _chosen(campaign, form, picked)
     batch = services.send_outreach(
         campaign,
         template,
         creators,
-        created_by=request.user,  # type: ignore[arg-type]
+        created_by=request.user,
         send_again_token=_send_again_token(form),
     )
     messages.success(request, f"{batch.queued} email{'s' if batch.queued != 1 else ''} queued.")
@@ -257,11 +256,11 @@ def _send_context(
 
 
 @workspace_view()
-def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+def batch_detail(request: WorkspaceRequest, batch_id: int) -> HttpResponse:
     """Progress (polled by HTMX while sending), then the outcome and any failures."""
     batch = get_for_workspace(
         OutreachBatch.objects.select_related("campaign", "created_by"),
-        _workspace(request),
+        request.workspace,
         pk=batch_id,
     )
     failed = batch.messages.filter(status=OutboxMessage.Status.FAILED).select_related("creator")
@@ -278,8 +277,8 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def batch_resend(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = get_for_workspace(OutreachBatch, _workspace(request), pk=batch_id)
+def batch_resend(request: WorkspaceRequest, batch_id: int) -> HttpResponse:
+    batch = get_for_workspace(OutreachBatch, request.workspace, pk=batch_id)
     count = services.resend_failed(batch)
     messages.success(request, f"{count} failed email{'s' if count != 1 else ''} queued again.")
     return redirect("outreach_batch", slug=batch.workspace.slug, batch_id=batch.pk)
@@ -289,8 +288,8 @@ def batch_resend(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 
 @workspace_view()
-def creator_page_admin(request: HttpRequest, creator_id: int) -> HttpResponse:
-    creator = get_for_workspace(Creator, _workspace(request), pk=creator_id)
+def creator_page_admin(request: WorkspaceRequest, creator_id: int) -> HttpResponse:
+    creator = get_for_workspace(Creator, request.workspace, pk=creator_id)
     page = services.ensure_pages([creator])[creator.pk]
     context = {
         "section": SECTION,
@@ -303,8 +302,8 @@ def creator_page_admin(request: HttpRequest, creator_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def creator_page_revoke(request: HttpRequest, creator_id: int) -> HttpResponse:
-    creator = get_for_workspace(Creator, _workspace(request), pk=creator_id)
+def creator_page_revoke(request: WorkspaceRequest, creator_id: int) -> HttpResponse:
+    creator = get_for_workspace(Creator, request.workspace, pk=creator_id)
     services.revoke_page(creator)
     messages.success(request, f"{creator.name}'s page has a new address; the old one is gone.")
     return redirect("creator_page_admin", slug=creator.workspace.slug, creator_id=creator.pk)

@@ -8,6 +8,7 @@ these transactions waits on the network.
 """
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
@@ -297,6 +298,55 @@ def recheck(campaign: Campaign) -> int:
             changed.append(post)
     Post.objects.bulk_update(changed, ["checks", "counts", "awaiting_checks"], batch_size=200)
     return len(changed)
+
+
+# -- Unlinked posts (found by the compliance scan) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class UnlinkedVideo:
+    """A public video that looks like campaign content but is linked to no campaign object."""
+
+    video_id: str
+    caption: str
+    hashtags: list[str]
+    published_at: datetime
+
+
+def record_unlinked(
+    workspace: Workspace, campaign: Campaign, creator_id: int, video: UnlinkedVideo
+) -> Post | None:
+    """The post of an unlinked video, at risk of takedown; None when the video has a post."""
+    post = Post(
+        workspace=workspace,
+        campaign=campaign,
+        creator_id=creator_id,
+        video_id=video.video_id,
+        linked_via=LinkedVia.NOT_LINKED,
+        compliance=Compliance.AT_RISK,
+        caption=video.caption,
+        hashtags=video.hashtags,
+        published_at=video.published_at,
+        review_state=ReviewState.PUBLISHED,
+        found_by=Post.FoundBy.COMPLIANCE_SCAN,
+        details_fetched_at=timezone.now(),
+    )
+    evaluate(post, campaign)
+    try:
+        with transaction.atomic():
+            post.save()
+    except IntegrityError:
+        return None  # a webhook or another scan brought it first
+    return post
+
+
+def mark_removed(post: Post) -> datetime | None:
+    """TikTok took an at-risk post down: when it was marked, or None when no longer at risk."""
+    now = timezone.now()
+    changed = Post.objects.filter(pk=post.pk, compliance=Compliance.AT_RISK).update(
+        compliance=Compliance.REMOVED, counts=False, awaiting_checks=False, updated_at=now
+    )
+    return now if changed else None
 
 
 # -- Link counters --------------------------------------------------------------------------

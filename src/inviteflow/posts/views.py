@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from inviteflow.accounts.access import get_for_workspace, workspace_view
+from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, workspace_view
 from inviteflow.campaigns.models import Campaign
 from inviteflow.campaigns.queries import roster_of
 from inviteflow.core.htmx import render_page_or_partial
@@ -29,8 +29,8 @@ PROGRESS_PAGE_SIZE = 50
 POSTS_PAGE_SIZE = 50
 
 
-def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
-    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)  # type: ignore[attr-defined]
+def _campaign(request: WorkspaceRequest, campaign_id: int) -> Campaign:
+    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -38,12 +38,12 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 @workspace_view()
-def campaign_progress(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_progress(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """Per-creator progress (3/12), links, and why posts are missing; totals; Sync now."""
     return _progress(request, _campaign(request, campaign_id))
 
 
-def _progress(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+def _progress(request: WorkspaceRequest, campaign: Campaign) -> HttpResponse:
     page = paginate(request, roster_of(campaign), per_page=PROGRESS_PAGE_SIZE)
     context = {
         "section": SECTION,
@@ -59,7 +59,7 @@ def _progress(request: HttpRequest, campaign: Campaign) -> HttpResponse:
 
 
 @workspace_view()
-def campaign_posts(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_posts(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """The campaign's posts, filtered by creator and state; each with its checks."""
     campaign = _campaign(request, campaign_id)
     creator_id = _int_or_none(request.GET.get("creator"))
@@ -78,14 +78,14 @@ def campaign_posts(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def campaign_sync(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_sync(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """Sync now: reconcile with TikTok in the background; HTMX gets the section back."""
     campaign = _campaign(request, campaign_id)
     services.request_sync(campaign)
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return _progress(request, campaign)
     messages.success(request, f"Sync of “{campaign.name}” with TikTok queued.")
-    return redirect("campaign_detail", slug=request.workspace.slug, campaign_id=campaign.pk)  # type: ignore[attr-defined]
+    return redirect("campaign_detail", slug=request.workspace.slug, campaign_id=campaign.pk)
 
 
 @csrf_exempt

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from inviteflow.accounts.models import Workspace
 from inviteflow.tiktok import errors
-from inviteflow.tiktok.client import TikTokClient
+from inviteflow.tiktok.client import INSTALLATION, TikTokClient
 from inviteflow.tiktok.models import TikTokConnection
 
 
@@ -66,25 +66,36 @@ def client_for(workspace: Workspace, *, interactive: bool = False) -> TikTokAcco
             f"TikTok connection of {workspace.name} is {connection.get_status_display().lower()}"
             f" ({connection.last_error or 'no detail'}): reconnect it in Settings → TikTok."
         )
-    options = (
-        {"max_retries": 0, "limiter_timeout": settings.TIKTOK_INTERACTIVE_LIMITER_TIMEOUT_S}
-        if interactive
-        else {}
-    )
-    client = TikTokClient.from_settings(
-        connection.access_token, workspace_key=workspace.slug, **options
-    )
+    client = client_with(connection.access_token, workspace.slug, interactive=interactive)
     return TikTokAccount(client, connection.account_id)
 
 
-def connect_with_token(workspace: Workspace, account_id: str, token: str) -> TikTokConnection:
-    """Store a token (pasted, from the CLI, or from OAuth) after TikTok confirms it works."""
+def client_with(
+    token: str | None, workspace_key: str = INSTALLATION, *, interactive: bool
+) -> TikTokClient:
+    """A client for `token`; an interactive one (a web request) makes no retries and waits
+    at most TIKTOK_INTERACTIVE_LIMITER_TIMEOUT_S for a call slot."""
+    if not interactive:
+        return TikTokClient.from_settings(token, workspace_key=workspace_key)
+    return TikTokClient.from_settings(
+        token,
+        workspace_key=workspace_key,
+        max_retries=0,
+        limiter_timeout=settings.TIKTOK_INTERACTIVE_LIMITER_TIMEOUT_S,
+    )
+
+
+def connect_with_token(
+    workspace: Workspace, account_id: str, token: str, *, interactive: bool = True
+) -> TikTokConnection:
+    """Store a token (pasted, from the CLI, or from OAuth) after TikTok confirms it works:
+    one TikTok call (interactive, for a web request, unless the CLI says otherwise)."""
     account_id, token = account_id.strip(), token.strip()
     if not account_id.isdigit():
         raise ValueError("account: a TikTok One account id is a number")
     if not token:
         raise ValueError("token: required")
-    with TikTokClient.from_settings(token, workspace_key=workspace.slug) as client:
+    with client_with(token, workspace.slug, interactive=interactive) as client:
         info = client.account_info(account_id)  # raises when the token or account is wrong
     with transaction.atomic():
         connection, _ = TikTokConnection.objects.update_or_create(
@@ -121,9 +132,8 @@ def record_subscription(workspace: Workspace, subscription_id: str) -> None:
 def test_connection(connection: TikTokConnection) -> TikTokConnection:
     """Ask TikTok for the account's details; a refused token marks the connection revoked."""
     try:
-        with TikTokClient.from_settings(
-            connection.access_token, workspace_key=connection.workspace.slug
-        ) as client:
+        slug = connection.workspace.slug
+        with client_with(connection.access_token, slug, interactive=True) as client:
             info = client.account_info(connection.account_id)
     except (errors.AuthError, errors.PermissionDenied) as exc:
         mark_revoked(connection, f"{exc.code}: {exc.message}")

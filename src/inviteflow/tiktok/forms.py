@@ -21,4 +21,8 @@ class ChooseAccountForm(forms.Form):
 
     def __init__(self, *args: Any, accounts: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account_id"].choices = [(a, a) for a in accounts]  # type: ignore[attr-defined]
+        field = self.fields["account_id"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(a, a) for a in accounts]
+        if len(accounts) == 1:
+            field.initial = accounts[0]

@@ -2,7 +2,9 @@
 
 The owner is sent to TikTok's consent screen with a one-time `state`; TikTok (or the
 sandbox's stand-in page) redirects back with an `auth_code`, exchanged once for the
-TTO account token.
+TTO account token. Each step is one web request with one TikTok call (architecture §10):
+the callback exchanges the code, the next page lists the token's accounts, and connecting
+one reads its details.
 """
 
 import secrets
@@ -13,7 +15,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.urls import reverse
 
 from inviteflow.core.crypto import decrypt, encrypt
-from inviteflow.tiktok.client import TikTokClient
+from inviteflow.tiktok.connections import client_with
 
 SESSION_KEY = "tiktok_oauth"
 
@@ -40,16 +42,20 @@ def workspace_for_state(session: SessionBase, state: str) -> str | None:
     return str(pending["workspace"])
 
 
-def exchange(auth_code: str) -> tuple[str, list[str]]:
-    """The token behind `auth_code` and the TTO accounts it reaches."""
-    with TikTokClient.from_settings() as client:
-        token = client.exchange_auth_code(auth_code).access_token.get_secret_value()
-    with TikTokClient.from_settings(token) as client:
-        return token, client.tto_accounts()
+def exchange(auth_code: str) -> str:
+    """The token behind `auth_code` (TikTok accepts each code once)."""
+    with client_with(None, interactive=True) as client:
+        return client.exchange_auth_code(auth_code).access_token.get_secret_value()
 
 
-def remember_token(session: SessionBase, token: str, accounts: list[str]) -> None:
-    """Keep the token (encrypted) while the owner picks one of several accounts."""
+def accounts_of(token: str) -> list[str]:
+    """The TTO accounts the token reaches."""
+    with client_with(token, interactive=True) as client:
+        return client.tto_accounts()
+
+
+def remember_token(session: SessionBase, token: str, accounts: list[str] | None = None) -> None:
+    """Keep the token (encrypted), and its accounts once listed, while the owner picks one."""
     session[SESSION_KEY] = {
         **session.get(SESSION_KEY, {}),
         "token": encrypt(token),
@@ -57,11 +63,13 @@ def remember_token(session: SessionBase, token: str, accounts: list[str]) -> Non
     }
 
 
-def remembered_token(session: SessionBase) -> tuple[str, list[str]] | None:
+def remembered_token(session: SessionBase) -> tuple[str, list[str] | None] | None:
+    """The token and its accounts (None until listed), or None without a token."""
     pending = session.get(SESSION_KEY) or {}
     if "token" not in pending:
         return None
-    return decrypt(pending["token"]), list(pending.get("accounts", []))
+    accounts = pending.get("accounts")
+    return decrypt(pending["token"]), None if accounts is None else list(accounts)
 
 
 def forget(session: SessionBase) -> None:

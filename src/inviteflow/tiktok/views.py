@@ -73,14 +73,12 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
         messages.error(request, "TikTok authorization was cancelled.")
         return redirect("tiktok_settings", slug=slug)
     try:
-        token, accounts = oauth.exchange(request.GET["auth_code"])
+        token = oauth.exchange(request.GET["auth_code"])
     except errors.TikTokError as exc:
         messages.error(request, f"TikTok refused the authorization: {_reason(exc)}")
-        return redirect("tiktok_settings", slug=slug)
-    if len(accounts) == 1:
-        return _finish(request, workspace, accounts[0], token)
-    oauth.remember_token(request.session, token, accounts)
-    return redirect("tiktok_choose_account", slug=slug)
+        return redirect("tiktok_settings", slug=workspace.slug)
+    oauth.remember_token(request.session, token)
+    return redirect("tiktok_choose_account", slug=workspace.slug)
 
 
 def _owned(request: HttpRequest, slug: str) -> Workspace:
@@ -104,10 +102,18 @@ def _finish(
 
 @workspace_view(role=Role.OWNER, write_role=Role.OWNER)
 def choose_account(request: WorkspaceRequest) -> HttpResponse:
+    """The accounts the new token reaches (listed once); connecting one finishes the flow."""
     pending = oauth.remembered_token(request.session)
     if pending is None:
         return redirect("tiktok_settings", slug=request.workspace.slug)
     token, accounts = pending
+    if accounts is None:
+        try:
+            accounts = oauth.accounts_of(token)
+        except errors.TikTokError as exc:
+            messages.error(request, f"TikTok did not list the accounts: {_reason(exc)}")
+            return redirect("tiktok_settings", slug=request.workspace.slug)
+        oauth.remember_token(request.session, token, accounts)
     form = ChooseAccountForm(request.POST or None, accounts=accounts)
     if request.method == "POST" and form.is_valid():
         return _finish(request, request.workspace, form.cleaned_data["account_id"], token)

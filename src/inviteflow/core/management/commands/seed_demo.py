@@ -43,4 +43,5 @@ def connect_to_sandbox(workspace: Workspace, sandbox_url: str) -> None:
     """Ask the sandbox for its demo brand's credentials and connect with them."""
     with http_client(base_url=sandbox_url, timeout=10) as http:
         credentials = http.get("/sandbox/credentials").raise_for_status().json()
-    connect_with_token(workspace, credentials["tto_tcm_account_id"], credentials["access_token"])
+    account, token = credentials["tto_tcm_account_id"], credentials["access_token"]
+    connect_with_token(workspace, account, token, interactive=False)

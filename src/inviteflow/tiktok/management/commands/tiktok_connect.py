@@ -19,7 +19,7 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"--workspace: no workspace with slug {workspace!r}")
         try:
-            connection = connections.connect_with_token(found, account, token)
+            connection = connections.connect_with_token(found, account, token, interactive=False)
         except ValueError as exc:
             raise CommandError(f"--{exc}") from exc
         except errors.TikTokError as exc:
