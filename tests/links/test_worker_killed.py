@@ -12,8 +12,7 @@ from datetime import date
 import pytest
 
 from inviteflow.campaigns import services as campaigns
-from inviteflow.core.enqueue import autodiscover
-from inviteflow.core.scheduler import run_due_jobs
+from inviteflow.core.scheduler import autodiscover, run_due_jobs
 from inviteflow.creators.models import Creator
 from inviteflow.links.models import InviteLink
 

@@ -4,13 +4,11 @@ Every campaign comes through get_for_workspace (another workspace's id is a 404)
 writes need the manager role (the decorator answers 403) and go through services.
 """
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +19,7 @@ from inviteflow.accounts.models import Role
 from inviteflow.campaigns import queries, services
 from inviteflow.campaigns.forms import CampaignForm, RosterAddForm
 from inviteflow.campaigns.models import Campaign, CampaignCreator
+from inviteflow.core.forms import saved
 from inviteflow.core.htmx import render_page_or_partial
 from inviteflow.core.pagination import paginate
 from inviteflow.links import queries as link_queries
@@ -46,17 +45,6 @@ def _detail_url(request: WorkspaceRequest, campaign: Campaign, data: Any = None)
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def _saved(form: Form, save: Callable[[dict[str, Any]], Campaign]) -> Campaign | None:
-    """Run the service with the form's values; its errors land next to the fields."""
-    if not form.is_valid():
-        return None
-    try:
-        return save(form.cleaned_data)
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return None
-
-
 @workspace_view()
 def campaign_list(request: WorkspaceRequest) -> HttpResponse:
     status = request.GET.get("status", "")
@@ -74,7 +62,7 @@ def campaign_list(request: WorkspaceRequest) -> HttpResponse:
 def campaign_create(request: WorkspaceRequest) -> HttpResponse:
     form = CampaignForm(request.POST if request.method == "POST" else None)
     workspace = request.workspace
-    if campaign := _saved(form, lambda values: services.create_campaign(workspace, **values)):
+    if campaign := saved(form, lambda values: services.create_campaign(workspace, **values)):
         messages.success(request, f"Campaign “{campaign.name}” created. Now add creators.")
         return redirect("campaign_detail", slug=workspace.slug, campaign_id=campaign.pk)
     return render(request, "campaigns/form.html", {"section": "campaigns", "form": form})
@@ -85,7 +73,7 @@ def campaign_edit(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     data = request.POST if request.method == "POST" else None
     form = CampaignForm(data, campaign=campaign)
-    if _saved(form, lambda values: services.update_campaign(campaign, **values)):
+    if saved(form, lambda values: services.update_campaign(campaign, **values)):
         messages.success(request, f"Campaign “{campaign.name}” saved.")
         return redirect(_detail_url(request, campaign))
     context = {"section": "campaigns", "form": form, "campaign": campaign}

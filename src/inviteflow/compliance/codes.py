@@ -10,6 +10,7 @@ recovering a lost answer, happen in the background (reconciliation.py).
 
 import logging
 from collections.abc import Callable
+from typing import Unpack
 
 from inviteflow.campaigns.models import Campaign
 from inviteflow.compliance import services
@@ -25,6 +26,7 @@ from inviteflow.compliance.remedies import (
 from inviteflow.creators.models import Creator
 from inviteflow.posts.models import Post
 from inviteflow.tiktok import errors, schemas
+from inviteflow.tiktok.client import OrderOptions
 from inviteflow.tiktok.connections import TikTokAccount
 
 log = logging.getLogger(__name__)
@@ -91,13 +93,7 @@ def code_with_room(campaign: Campaign, creator: Creator) -> CampaignCode | None:
 def _add_creator(code: CampaignCode, creator: Creator, tiktok: TikTokAccount) -> None:
     """Put the creator on the code's object; TikTok ignores a handle already there."""
     try:
-        added = tiktok.client.create_campaign_code(
-            tiktok.account_id,
-            code.brand_name,
-            code.intent_name,
-            [creator.handle],
-            campaign_code=code.code,
-        )
+        added = _order(tiktok, code, creator, campaign_code=code.code)
     except errors.Throttled as exc:
         raise unavailable(exc) from exc
     except errors.TikTokError as exc:
@@ -117,13 +113,7 @@ def _issue_code(campaign: Campaign, creator: Creator, tiktok: TikTokAccount) -> 
         return  # another request recorded the intent first
     claim(code)
     try:
-        made = tiktok.client.create_campaign_code(
-            tiktok.account_id,
-            code.brand_name,
-            code.intent_name,
-            [creator.handle],
-            video_number=code.posts_per_creator,
-        )
+        made = _order(tiktok, code, creator, video_number=code.posts_per_creator)
     except errors.TikTokError as exc:
         if isinstance(exc, errors.InvalidParams | errors.NotFound):
             services.code_failed(code, exc.message)
@@ -131,6 +121,15 @@ def _issue_code(campaign: Campaign, creator: Creator, tiktok: TikTokAccount) -> 
     services.code_issued(code, made.campaign_code, made.invite_link)
     services.record_orders(code, made.orders)
     check_later(campaign.pk)  # locate the code's campaign object
+
+
+def _order(
+    tiktok: TikTokAccount, code: CampaignCode, creator: Creator, **options: Unpack[OrderOptions]
+) -> schemas.OrderCreated:
+    """§6.4 the creator's order: on a new code, or added to an existing `campaign_code`."""
+    return tiktok.client.create_campaign_code(
+        tiktok.account_id, code.brand_name, code.intent_name, [creator.handle], **options
+    )
 
 
 # -- In the background (reconciliation) -------------------------------------------------------

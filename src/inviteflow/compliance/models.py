@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.models import Campaign
+from inviteflow.core.sync import SyncProgress
 from inviteflow.creators.models import Creator
 from inviteflow.links.models import InviteLink
 from inviteflow.posts.models import Post
@@ -37,7 +38,7 @@ class ScanCursor(models.Model):
         return f"scan of @{self.creator.handle} up to {self.newest_video_id or 'nothing'}"
 
 
-class ComplianceScan(models.Model):
+class ComplianceScan(SyncProgress, models.Model):
     """A campaign's last scan, shown next to the Scan now button."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
@@ -55,22 +56,6 @@ class ComplianceScan(models.Model):
 
     def __str__(self) -> str:
         return f"compliance scan of {self.campaign}"
-
-    @property
-    def running(self) -> bool:
-        return bool(self.started_at) and not _after(self.finished_at, self.started_at)
-
-    @property
-    def queued(self) -> bool:
-        return (
-            bool(self.requested_at)
-            and not self.running
-            and not _after(self.started_at, self.requested_at)
-        )
-
-
-def _after(moment: object, reference: object) -> bool:
-    return moment is not None and moment >= reference  # type: ignore[operator]
 
 
 class Digest(models.Model):

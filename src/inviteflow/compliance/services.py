@@ -34,6 +34,7 @@ from inviteflow.compliance.models import (
     ScanCursor,
 )
 from inviteflow.core.enqueue import enqueue_on_commit, job
+from inviteflow.core.sync import request_run
 from inviteflow.creators.models import Creator
 from inviteflow.outreach import services as outreach
 from inviteflow.outreach.models import EmailTemplate, OutreachBatch
@@ -424,11 +425,8 @@ def manager_emails(workspace: Workspace) -> list[str]:
 
 def request_scan(campaign: Campaign) -> ComplianceScan:
     """Scan now: recorded, and the scan enqueued after commit."""
-    with transaction.atomic():
-        state = scan_state(campaign)
-        state.requested_at = timezone.now()
-        state.save(update_fields=["requested_at"])
-        enqueue_on_commit(SCAN_CAMPAIGN, campaign.pk)
+    state = scan_state(campaign)
+    request_run(state, SCAN_CAMPAIGN, campaign.pk)
     return state
 
 

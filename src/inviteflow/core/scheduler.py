@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from inviteflow.core.enqueue import enqueue_on_commit
+from inviteflow.core.enqueue import autodiscover, enqueue_on_commit
 from inviteflow.core.models import ScheduledJob
 
 
@@ -26,6 +26,7 @@ class PeriodicJob:
 
 
 REGISTRY: dict[str, PeriodicJob] = {}
+__all__ = ["REGISTRY", "autodiscover", "every", "periodic", "run_due_jobs"]
 
 
 def periodic(name: str, every_seconds: float) -> Callable[[Callable[[], None]], Callable[[], None]]:

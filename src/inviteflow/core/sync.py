@@ -1,6 +1,12 @@
-"""The progress of a background sync a page shows next to its button (posts, insights)."""
+"""The progress of background work a page shows next to its button (post sync, insights
+refresh, compliance scan)."""
 
 from datetime import datetime
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from inviteflow.core.enqueue import enqueue_on_commit
 
 
 class SyncProgress:
@@ -24,3 +30,12 @@ class SyncProgress:
             and not self.running
             and (self.started_at is None or self.started_at < requested)
         )
+
+
+def request_run(state: SyncProgress, task_name: str, *args: object) -> None:
+    """Someone asked for the work now: recorded for the page, the task enqueued on commit."""
+    assert isinstance(state, models.Model)
+    with transaction.atomic():
+        state.requested_at = timezone.now()
+        state.save(update_fields=["requested_at"])
+        enqueue_on_commit(task_name, *args)

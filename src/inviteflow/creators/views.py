@@ -5,18 +5,15 @@ POST and 404 to anyone outside the workspace. Pages that only exist to change so
 (forms, delete confirmation) need the manager role to be seen at all.
 """
 
-from collections.abc import Callable
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, scoped, workspace_view
 from inviteflow.accounts.models import Role
+from inviteflow.core.forms import saved
 from inviteflow.core.htmx import render_page_or_partial
 from inviteflow.core.pagination import paginate
 from inviteflow.creators import services
@@ -42,9 +39,7 @@ def creator_list(request: WorkspaceRequest) -> HttpResponse:
 def creator_add(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = CreatorForm(request.POST or None)
-    if request.method == "POST" and _saved(
-        form, lambda data: services.create_creator(workspace, **data)
-    ):
+    if saved(form, lambda data: services.create_creator(workspace, **data)):
         messages.success(request, f"{form.cleaned_data['name']} added.")
         return redirect("creator_list", slug=workspace.slug)
     return _render_form(request, form, creator=None)
@@ -55,24 +50,10 @@ def creator_edit(request: WorkspaceRequest, creator_id: int) -> HttpResponse:
     creator = get_for_workspace(Creator, request.workspace, pk=creator_id)
     initial = {name: getattr(creator, name) for name in services.EDITABLE_FIELDS}
     form = CreatorForm(request.POST or None, initial=initial)
-    if request.method == "POST" and _saved(
-        form, lambda data: services.update_creator(creator, **data)
-    ):
+    if saved(form, lambda data: services.update_creator(creator, **data)):
         messages.success(request, f"{creator.name} saved.")
         return redirect("creator_list", slug=creator.workspace.slug)
     return _render_form(request, form, creator=creator)
-
-
-def _saved(form: Form, save: Callable[[dict[str, Any]], Any]) -> bool:
-    """Run the service on valid input; its field errors land on the form."""
-    if not form.is_valid():
-        return False
-    try:
-        save(form.cleaned_data)
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return False
-    return True
 
 
 def _render_form(request: HttpRequest, form: CreatorForm, creator: Creator | None) -> HttpResponse:

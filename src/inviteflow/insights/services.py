@@ -19,7 +19,8 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
-from inviteflow.core.enqueue import enqueue_on_commit, job
+from inviteflow.core.enqueue import job
+from inviteflow.core.sync import request_run
 from inviteflow.insights import metrics
 from inviteflow.insights.models import (
     Breakdown,
@@ -255,11 +256,8 @@ def sync_state(campaign: Campaign) -> InsightsSync:
 
 def request_sync(campaign: Campaign) -> InsightsSync:
     """Refresh insights: record the request and enqueue the sync after commit."""
-    with transaction.atomic():
-        state = sync_state(campaign)
-        state.requested_at = timezone.now()
-        state.save(update_fields=["requested_at"])
-        enqueue_on_commit(SYNC_CAMPAIGN_INSIGHTS, campaign.pk)
+    state = sync_state(campaign)
+    request_run(state, SYNC_CAMPAIGN_INSIGHTS, campaign.pk)
     return state
 
 

@@ -6,11 +6,9 @@ Every object comes through the tenant helpers (another workspace's id is a 404);
 something need the manager role to be seen at all.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_POST
 from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, scoped, workspace_view
 from inviteflow.accounts.models import Role
 from inviteflow.campaigns.models import Campaign
+from inviteflow.core.forms import saved
 from inviteflow.core.htmx import render_page_or_partial
 from inviteflow.core.pagination import paginate
 from inviteflow.creators.models import Creator
@@ -88,7 +87,7 @@ def template_list(request: WorkspaceRequest) -> HttpResponse:
 def template_create(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = TemplateForm(request.POST or None, workspace=workspace)
-    template = _saved(form, lambda data: services.create_template(workspace, **data))
+    template = saved(form, lambda data: services.create_template(workspace, **data))
     if template is not None:
         messages.success(request, f"Template “{template.name}” saved.")
         return redirect("email_template_edit", slug=workspace.slug, template_id=template.pk)
@@ -104,23 +103,10 @@ def template_edit(request: WorkspaceRequest, template_id: int) -> HttpResponse:
         for name in ("name", "campaign", "subject", "body", "html_body")
     }
     form = TemplateForm(request.POST or None, workspace=workspace, initial=initial)
-    if _saved(form, lambda data: services.update_template(template, **data)) is not None:
+    if saved(form, lambda data: services.update_template(template, **data)) is not None:
         messages.success(request, f"Template “{template.name}” saved.")
         return redirect("email_template_edit", slug=workspace.slug, template_id=template.pk)
     return _template_form(request, form, template)
-
-
-def _saved(
-    form: TemplateForm, save: Callable[[dict[str, Any]], EmailTemplate]
-) -> EmailTemplate | None:
-    """Run the service on valid input; its field errors land next to the fields."""
-    if not form.is_bound or not form.is_valid():
-        return None
-    try:
-        return save(form.cleaned_data)
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return None
 
 
 def _template_form(

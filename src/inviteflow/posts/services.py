@@ -18,6 +18,7 @@ from django.utils import timezone
 from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.models import Campaign
 from inviteflow.core.enqueue import enqueue_on_commit, job
+from inviteflow.core.sync import request_run
 from inviteflow.links import services as link_services
 from inviteflow.links.models import InviteLink
 from inviteflow.links.services import LinkCount
@@ -391,11 +392,8 @@ def link_exhausted(link: LinkCount) -> None:
 
 def request_sync(campaign: Campaign) -> CampaignSync:
     """Someone asked for a sync now: record it and enqueue the task after commit."""
-    with transaction.atomic():
-        state = _sync_state(campaign)
-        state.requested_at = timezone.now()
-        state.save(update_fields=["requested_at"])
-        enqueue_on_commit(SYNC_CAMPAIGN_POSTS, campaign.pk, True)
+    state = _sync_state(campaign)
+    request_run(state, SYNC_CAMPAIGN_POSTS, campaign.pk, True)
     return state
 
 

@@ -9,8 +9,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from inviteflow.core.enqueue import autodiscover
-from inviteflow.core.scheduler import run_due_jobs
+from inviteflow.core.scheduler import autodiscover, run_due_jobs
 
 
 class Command(BaseCommand):
