@@ -14,18 +14,16 @@ report is recorded (services.record_report) as soon as it is complete.
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from queue import Empty, SimpleQueue
 from threading import Lock
 
 from django.conf import settings
 from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
-from inviteflow.core.threads import closes_connection
+from inviteflow.core.threads import fan_out
 from inviteflow.insights import services
 from inviteflow.insights.models import PostInsights
 from inviteflow.insights.services import PostRef
@@ -166,7 +164,7 @@ def sync_campaign(run: Run, regions: list[str]) -> Run:
     if run.client.limiter is not None:
         run.client.limiter = OneWaiterAtATime(run.client.limiter)
     fetches = plan(run.campaign, regions)
-    each(fetches, lambda fetch: read_report(run, fetch))
+    fan_out(lambda fetch: read_report(run, fetch), fetches, concurrency(), "insights")
     if run.fetched:
         services.record_campaign_totals(run.campaign, regions)
     log.info(
@@ -178,35 +176,6 @@ def sync_campaign(run: Run, regions: list[str]) -> Run:
         len(run.failures),
     )
     return run
-
-
-def each(fetches: list[Fetch], work: Callable[[Fetch], None]) -> None:
-    """`work` on every fetch: in this thread, or on a few threads taking fetches in turn.
-
-    Each thread keeps one database connection for all its fetches and closes it when done
-    (a connection per fetch would be 2,000 connections for a big campaign).
-    """
-    workers = min(concurrency(), len(fetches))
-    if workers <= 1:
-        for fetch in fetches:
-            work(fetch)
-        return
-    waiting: SimpleQueue[Fetch] = SimpleQueue()
-    for fetch in fetches:
-        waiting.put(fetch)
-
-    @closes_connection
-    def drain() -> None:
-        while True:
-            try:
-                fetch = waiting.get_nowait()
-            except Empty:
-                return
-            work(fetch)
-
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="insights") as pool:
-        for done in [pool.submit(drain) for _ in range(workers)]:
-            done.result()  # a thread's unexpected error is the sync's
 
 
 def read_report(run: Run, fetch: Fetch) -> None:
