@@ -25,6 +25,10 @@ APP_SECRET = "sandbox-app-secret-not-for-production-use"
 ACCOUNT_ID = "7100000000000000001"
 ACCESS_TOKEN = "sandbox-demo-access-token-00000000000001"
 FAST = {"qps": 1000, "qpm": 60000, "surface_delay_hours": 48}
+# The sandbox's strict profile (README "Profiles"), merged over FAST. Ask for it with
+# `@pytest.mark.parametrize("live_sandbox", [STRICT], indirect=True)`, or with more knobs:
+# `[{**STRICT, "invite_link_delay_s": 0.5}]`. Elsewhere: `SandboxConfig(**FAST, **STRICT)`.
+STRICT = {"profile": "strict"}
 
 
 @dataclass
@@ -61,9 +65,11 @@ class LiveSandbox:
 
 
 @pytest.fixture
-def live_sandbox(settings, tmp_path) -> Iterator[LiveSandbox]:
-    """A fresh sandbox served on 127.0.0.1 for one test; inviteflow's settings point at it."""
-    app = create_app(str(tmp_path / "sandbox.sqlite3"), SandboxConfig(**FAST))
+def live_sandbox(settings, tmp_path, request) -> Iterator[LiveSandbox]:
+    """A fresh sandbox served on 127.0.0.1 for one test; inviteflow's settings point at it.
+    Knobs over FAST come from indirect parametrisation (see STRICT); none by default."""
+    knobs = getattr(request, "param", None) or {}
+    app = create_app(str(tmp_path / "sandbox.sqlite3"), SandboxConfig(**{**FAST, **knobs}))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -56,3 +56,20 @@ def http_client(
         headers={"User-Agent": USER_AGENT, **(headers or {})},
         follow_redirects=False,
     )
+
+
+class RecordingTransport(httpx.BaseTransport):
+    """Sends requests on and keeps every exchange (`inviteflow tiktok doctor` saves them)."""
+
+    def __init__(self, inner: Transport | None = None) -> None:
+        self.inner = inner or httpx.HTTPTransport()
+        self.exchanges: list[tuple[httpx.Request, httpx.Response]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        response.read()
+        self.exchanges.append((request, response))
+        return response
+
+    def close(self) -> None:
+        self.inner.close()

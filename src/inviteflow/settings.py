@@ -56,14 +56,48 @@ TIKTOK_TIMEOUT_S = env_float("TIKTOK_TIMEOUT_S", 10.0)
 TIKTOK_QPS = env_int("TIKTOK_QPS", 10)
 TIKTOK_QPM = env_int("TIKTOK_QPM", 600)
 TIKTOK_THROTTLE_COOLDOWN_S = env_int("TIKTOK_THROTTLE_COOLDOWN_S", 300)
+# A first throttle answer pauses every process this long and slows the pace to 80 % for
+# TIKTOK_THROTTLE_SLOWDOWN_S; a second within a minute starts the full cool-down above.
+TIKTOK_THROTTLE_PAUSE_S = env_float("TIKTOK_THROTTLE_PAUSE_S", 5.0)
+TIKTOK_THROTTLE_SLOWDOWN_S = env_float("TIKTOK_THROTTLE_SLOWDOWN_S", 300.0)
 # Safety margin of the shared limiter's windows: the way from a sent request to TikTok's
 # gateway, and clock drift between machines.
 TIKTOK_LIMIT_MARGIN_S = env_float("TIKTOK_LIMIT_MARGIN_S", 0.05)
 # A web request waits at most this long for a TikTok call slot, then enqueues or says so.
 TIKTOK_INTERACTIVE_LIMITER_TIMEOUT_S = env_float("TIKTOK_INTERACTIVE_LIMITER_TIMEOUT_S", 1.0)
+
+
+def _request_size(name: str, default: int, most: int | None = None) -> int:
+    """Items per TikTok list call: at least 1, and at most `most` where TikTok documents it."""
+    size = env_int(name, default)
+    if size < 1 or (most is not None and size > most):
+        raise ConfigError(f"{name} must be {f'1 to {most}' if most else 'at least 1'}, not {size}")
+    return size
+
+
+def _retired(name: str, instead: str) -> None:
+    if env_str(name):
+        raise ConfigError(f"{name} is no longer read: remove it; {instead} sets that size now")
+
+
+# Items per TikTok list call (tiktok.sizes): defaults at or under what TikTok documents or is
+# reported to accept (contract §1.6, §4.3, §5.4, §6.4, §13). Once TikTok refuses a size, every
+# process sends half of it; Settings → TikTok shows what was learned.
+TIKTOK_VIDEO_LIST_LIMIT = _request_size("TIKTOK_VIDEO_LIST_LIMIT", 10)  # documented 1-10
+TIKTOK_CAMPAIGN_PAGE_SIZE = _request_size("TIKTOK_CAMPAIGN_PAGE_SIZE", 5, most=5)  # at most 5
+TIKTOK_LINK_STATUS_PAGE_SIZE = _request_size("TIKTOK_LINK_STATUS_PAGE_SIZE", 10)  # unknown
+TIKTOK_REPORT_PAGE_SIZE = _request_size("TIKTOK_REPORT_PAGE_SIZE", 10)  # unknown
+TIKTOK_ORDER_PAGE_SIZE = _request_size("TIKTOK_ORDER_PAGE_SIZE", 10)  # legacy, documented 1-20
+TIKTOK_IDS_PER_CALL = _request_size("TIKTOK_IDS_PER_CALL", 10)  # campaign_ids/video_ids, unknown
+_retired("COMPLIANCE_SCAN_PAGE_SIZE", "TIKTOK_VIDEO_LIST_LIMIT")
+_retired("INSIGHTS_REPORT_PAGE_SIZE", "TIKTOK_REPORT_PAGE_SIZE")
 # Concurrent TikTok calls per provisioning task: enough that latency does not bound
 # throughput; the shared limiter keeps the installation under the QPS/QPM whatever it is.
 LINK_PROVISIONING_CONCURRENCY = env_int("LINK_PROVISIONING_CONCURRENCY", 4)
+# TikTok may make a link's object without its invite link (contract §13): it is read back every
+# LINK_URL_RECHECK_SECONDS, and the link fails after LINK_URL_TIMEOUT_MINUTES without one.
+LINK_URL_RECHECK_SECONDS = env_float("LINK_URL_RECHECK_SECONDS", 5.0)
+LINK_URL_TIMEOUT_MINUTES = env_float("LINK_URL_TIMEOUT_MINUTES", 15.0)
 # How long a worker owns the links it claimed; a dead worker's claims expire after it.
 # Must exceed the time one batch of TikTok calls can take.
 LINK_CLAIM_SECONDS = env_int("LINK_CLAIM_SECONDS", 300)
@@ -227,17 +261,15 @@ ATTRIBUTION_SURFACE_DELAY_HOURS = env_float("ATTRIBUTION_SURFACE_DELAY_HOURS", 4
 COMPLIANCE_SCAN_MINUTES = env_int("COMPLIANCE_SCAN_MINUTES", 60)
 COMPLIANCE_TAKEDOWN_HOURS = env_float("COMPLIANCE_TAKEDOWN_HOURS", 72.0)
 COMPLIANCE_SCAN_AFTER_END_DAYS = env_int("COMPLIANCE_SCAN_AFTER_END_DAYS", 3)
-COMPLIANCE_SCAN_PAGE_SIZE = env_int("COMPLIANCE_SCAN_PAGE_SIZE", 20)
-COMPLIANCE_SCAN_MAX_PAGES = env_int("COMPLIANCE_SCAN_MAX_PAGES", 25)
+COMPLIANCE_SCAN_MAX_PAGES = env_int("COMPLIANCE_SCAN_MAX_PAGES", 50)  # 500 posts at 10 a page
 COMPLIANCE_SCAN_CONCURRENCY = env_int("COMPLIANCE_SCAN_CONCURRENCY", 4)
 COMPLIANCE_LINK_REMINDERS_MAX = env_int("COMPLIANCE_LINK_REMINDERS_MAX", 3)
 COMPLIANCE_LINK_REMINDER_HOURS = env_float("COMPLIANCE_LINK_REMINDER_HOURS", 24.0)
 COMPLIANCE_UNSURE_AFTER_SECONDS = env_int("COMPLIANCE_UNSURE_AFTER_SECONDS", 60)
 # Insights: how often TikTok's reports are read (TikTok refreshes about daily), report reads
-# at once per sync, report page size, and TikTok's tracking window.
+# at once per sync, and TikTok's tracking window.
 INSIGHTS_SYNC_HOURS = env_int("INSIGHTS_SYNC_HOURS", 6)
 INSIGHTS_SYNC_CONCURRENCY = env_int("INSIGHTS_SYNC_CONCURRENCY", 4)
-INSIGHTS_REPORT_PAGE_SIZE = env_int("INSIGHTS_REPORT_PAGE_SIZE", 20)
 INSIGHTS_TRACKING_DAYS = env_int("INSIGHTS_TRACKING_DAYS", 21)
 # Parallel SMTP connections used to deliver an outreach batch.
 OUTREACH_SMTP_CONNECTIONS = env_int("OUTREACH_SMTP_CONNECTIONS", 4)

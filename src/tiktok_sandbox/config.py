@@ -6,6 +6,12 @@ sensible default, so tests and demos can choose. Every knob can also be set from
 `SANDBOX_<NAME>` (e.g. `SANDBOX_SURFACE_DELAY_HOURS=0.1`); the README lists them all.
 
 Values are checked strictly: a bad value fails at start-up with the knob's name, never later.
+
+Profiles: the `default` profile keeps the sandbox's original, lenient readings of "unknown" facts;
+`strict` follows the public evidence gathered later (contract §13). A profile only chooses the
+defaults of the knobs in `PROFILES`; a knob given explicitly always wins, in any order:
+`SandboxConfig(profile="strict", ascii_names=False)`, `SandboxConfig.strict(ascii_names=False)` and
+`SANDBOX_PROFILE=strict SANDBOX_ASCII_NAMES=0` are the same config.
 """
 
 from __future__ import annotations
@@ -20,6 +26,40 @@ from typing import Any
 ENV_PREFIX = "SANDBOX_"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+
+# The knobs a profile decides, with their value in each profile (README "Profiles" gives sources).
+PROFILES: dict[str, dict[str, Any]] = {
+    "default": {
+        "max_video_list_limit": 20,
+        "max_report_page_size": 20,
+        "max_link_status_page_size": 20,
+        "max_ids_per_filter": 20,
+        "require_campaign_name_on_add": False,
+        "invite_link_delay_s": 0.0,
+        "ascii_names": False,
+        "max_name_length": 0,
+    },
+    "strict": {
+        "max_video_list_limit": 10,
+        "max_report_page_size": 10,
+        "max_link_status_page_size": 10,
+        "max_ids_per_filter": 10,
+        "require_campaign_name_on_add": True,
+        "invite_link_delay_s": 3.0,
+        "ascii_names": True,
+        "max_name_length": 100,
+    },
+}
+
+
+class _ByProfile:
+    """Default of a profile-dependent knob: replaced by the profile's value on construction."""
+
+    def __repr__(self) -> str:
+        return "<by profile>"
+
+
+BY_PROFILE: Any = _ByProfile()
 
 
 @dataclass(frozen=True)
@@ -52,6 +92,20 @@ class SandboxConfig:
     tto_token_expires: bool = False
     tto_token_ttl_hours: float = 24.0
     auth_code_ttl_minutes: float = 60.0
+    # Profile, and the knobs whose defaults it picks (see PROFILES).
+    profile: str = "default"
+    max_video_list_limit: int = BY_PROFILE
+    max_report_page_size: int = BY_PROFILE
+    max_link_status_page_size: int = BY_PROFILE
+    max_ids_per_filter: int = BY_PROFILE
+    require_campaign_name_on_add: bool = BY_PROFILE
+    invite_link_delay_s: float = BY_PROFILE
+    ascii_names: bool = BY_PROFILE
+    max_name_length: int = BY_PROFILE
+    # Campaign codes (legacy TCM orders); the same in both profiles, as the evidence is open.
+    code_objects_in_tto_list: bool = False
+    legacy_orders_accept_tto_account: bool = True
+    legacy_orders_offline: bool = False
     # Rate limits (per developer app, all endpoints together).
     qps: int = 10
     qpm: int = 600
@@ -70,14 +124,23 @@ class SandboxConfig:
     webhook_timeout_s: float = 5.0
 
     def __post_init__(self) -> None:
+        _check("profile", self.profile in PROFILES, f"must be one of {', '.join(PROFILES)}")
+        for name, value in PROFILES[self.profile].items():
+            if getattr(self, name) is BY_PROFILE:
+                object.__setattr__(self, name, value)  # frozen: set once, while constructing
         for name in ("error_rate", "timeout_rate", "duplicate_webhook_rate"):
             _check(name, 0.0 <= getattr(self, name) <= 1.0, "must be between 0 and 1")
-        for name in ("qps", "qpm", "posts_per_link", "webhook_max_attempts"):
+        for name in _AT_LEAST_ONE:
             _check(name, getattr(self, name) >= 1, "must be at least 1")
         for name in _NON_NEGATIVE:
             _check(name, getattr(self, name) >= 0, "must not be negative")
         if self.clock_start:
             parse_instant(self.clock_start)
+
+    @classmethod
+    def strict(cls, **overrides: Any) -> SandboxConfig:
+        """The strict profile; `overrides` win over its values."""
+        return cls(**{"profile": "strict", **overrides})
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> SandboxConfig:
@@ -92,6 +155,10 @@ class SandboxConfig:
         return cls(**values)
 
     def replace(self, **changes: Any) -> SandboxConfig:
+        """A copy with `changes`; a new `profile` re-derives the knobs it decides (unless given)."""
+        profile = changes.get("profile", self.profile)
+        if profile != self.profile and profile in PROFILES:
+            changes = {**dict.fromkeys(PROFILES[profile], BY_PROFILE), **changes}
         return dataclasses.replace(self, **changes)
 
     @property
@@ -99,6 +166,16 @@ class SandboxConfig:
         return frozenset(t.strip().lstrip("#").lower() for t in self.branded_hashtags.split(","))
 
 
+_AT_LEAST_ONE = (
+    "qps",
+    "qpm",
+    "posts_per_link",
+    "webhook_max_attempts",
+    "max_video_list_limit",
+    "max_report_page_size",
+    "max_link_status_page_size",
+    "max_ids_per_filter",
+)
 _NON_NEGATIVE = (
     "surface_delay_hours",
     "takedown_grace_hours",
@@ -111,6 +188,8 @@ _NON_NEGATIVE = (
     "duplicate_webhook_every",
     "webhook_retry_backoff_s",
     "webhook_timeout_s",
+    "invite_link_delay_s",
+    "max_name_length",
 )
 
 

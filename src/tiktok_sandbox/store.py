@@ -223,6 +223,7 @@ class Store:
         account_id: str,
         campaign_ids: list[str],
         campaign_type: str | None,
+        hidden_channel: str | None,
         offset: int,
         limit: int,
     ) -> tuple[list[Row], int]:
@@ -233,6 +234,9 @@ class Store:
         if campaign_type:
             where += " AND campaign_type = ?"
             params.append(campaign_type)
+        if hidden_channel:
+            where += " AND channel_type != ?"
+            params.append(hidden_channel)
         return self._page("SELECT *", where, "ORDER BY create_ms, rowid", params, offset, limit)
 
     def campaigns(self, account_id: str | None = None) -> list[Row]:
@@ -369,6 +373,32 @@ class Store:
             "FROM videos WHERE campaign_id = ? AND create_ms > ? AND create_ms <= ?",
             "ORDER BY create_ms, rowid",
             [campaign_id, created_from_ms, created_to_ms],
+            offset,
+            limit,
+        )
+
+    def order_videos(
+        self,
+        account_id: str,
+        order_ids: list[str],
+        created_from_ms: int,
+        created_to_ms: int,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Row], int]:
+        """The account's orders' videos (an order = one creator of a code's campaign object),
+        each with its `order_id`, oldest first."""
+        where = (
+            "FROM campaign_creators cc JOIN campaigns c ON c.campaign_id = cc.campaign_id"
+            " JOIN videos v ON v.campaign_id = cc.campaign_id AND v.handle = cc.handle"
+            f" WHERE c.account_id = ? AND cc.order_id IN ({_marks(order_ids)})"
+            " AND v.create_ms > ? AND v.create_ms <= ?"
+        )
+        return self._page(
+            "SELECT v.*, cc.order_id",
+            where,
+            "ORDER BY v.create_ms, v.rowid",
+            [account_id, *order_ids, created_from_ms, created_to_ms],
             offset,
             limit,
         )

@@ -34,7 +34,15 @@ def code_objects(world) -> list[dict]:
     ]
 
 
-def test_one_code_per_campaign_shared_by_its_creators(world, api, at_risk):
+def show_code_objects(world, shown: bool = True) -> None:
+    """Whether code objects appear in the TTO campaign list is unknown (contract §13)."""
+    runtime = world.sandbox.app.runtime
+    runtime.config = runtime.config.replace(code_objects_in_tto_list=shown)
+
+
+@pytest.mark.parametrize("listed", [False, True])
+def test_one_code_per_campaign_shared_by_its_creators(world, api, at_risk, listed):
+    show_code_objects(world, listed)
     with world.on_commit(execute=True):  # the object behind the new code is found after it
         first = api.post(f"/posts/{at_risk['ada'].pk}/campaign-code").json()["campaign_code"]
     second = api.post(f"/posts/{at_risk['bob'].pk}/campaign-code").json()["campaign_code"]
@@ -43,7 +51,8 @@ def test_one_code_per_campaign_shared_by_its_creators(world, api, at_risk):
     [obj] = code_objects(world)
     assert sorted(c["handle"] for c in obj["creators"]) == ["ada", "bob"]
     code = CampaignCode.objects.get()
-    assert (code.tiktok_campaign_id, code.status) == (obj["campaign_id"], "active")
+    located = obj["campaign_id"] if listed else ""  # found in the TTO list only if it's there
+    assert (code.tiktok_campaign_id, code.status) == (located, "active")
     assert CodeOrder.objects.count() == 2
     assert api.post(f"/posts/{at_risk['ada'].pk}/campaign-code").json()["campaign_code"] == first
     assert calls(world, ORDER_CREATE) == 2 and OutboxMessage.objects.count() == 2
@@ -52,6 +61,7 @@ def test_one_code_per_campaign_shared_by_its_creators(world, api, at_risk):
 def test_a_code_tiktok_made_before_timing_out_is_found_not_made_again(
     world, api, at_risk, settings
 ):
+    show_code_objects(world)  # where the account lists code objects, a lost one is found
     settings.TIKTOK_TIMEOUT_S = 0.3
     world.sandbox.http.put("/sandbox/faults", json={"timeout_rate": 1.0, "timeout_sleep_s": 1})
     lost = api.post(f"/posts/{at_risk['ada'].pk}/campaign-code")
@@ -71,6 +81,23 @@ def test_a_code_tiktok_made_before_timing_out_is_found_not_made_again(
     assert calls(world, ORDER_CREATE) <= 1  # (the timed-out call is counted once it answers)
     assert answer.json()["campaign_code"] == code_objects(world)[0]["campaign_code"]
     assert CampaignCode.objects.get().tiktok_campaign_id == code_objects(world)[0]["campaign_id"]
+
+
+def test_a_lost_code_on_an_account_that_does_not_list_codes_is_given_up_clearly(
+    world, api, at_risk, settings
+):
+    settings.TIKTOK_TIMEOUT_S = 0.3
+    world.sandbox.http.put("/sandbox/faults", json={"timeout_rate": 1.0, "timeout_sleep_s": 1})
+    assert api.post(f"/posts/{at_risk['ada'].pk}/campaign-code").json()["code"] == "tiktok_unsure"
+    world.sandbox.http.put("/sandbox/faults", json={"timeout_rate": 0})
+    settings.COMPLIANCE_UNSURE_AFTER_SECONDS = 0
+    with world.on_commit(execute=True):
+        assert api.post(f"/posts/{at_risk['ada'].pk}/campaign-code").json()["code"] == "checking"
+    lost = CampaignCode.objects.get(sequence=1)
+    assert lost.status == "failed" and "cannot be looked up" in lost.failure_message
+    answer = api.post(f"/posts/{at_risk['ada'].pk}/campaign-code")
+    assert answer.status_code == 200 and CampaignCode.objects.get(sequence=2).code
+    assert OutboxMessage.objects.count() == 1  # the creator is emailed once
 
 
 def test_a_linking_request_is_sent_once_per_video(world, api, at_risk):

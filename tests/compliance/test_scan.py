@@ -1,5 +1,5 @@
 """The scan reads only what is new: a first read goes back to the start of the creator's
-earliest campaign window in pages of 20; the next stops at the newest post read before (one
+earliest campaign window in pages of 10 (the client's size); the next stops at the newest post read before (one
 call when nothing is new); a creator whose campaigns now reach further back is read again.
 Each creator is read once per scan, against all their campaigns."""
 
@@ -12,7 +12,7 @@ from inviteflow.compliance import scanning
 from inviteflow.compliance.models import ComplianceScan, ScanCursor
 from inviteflow.posts.models import Post
 from tests.campaigns.factories import make_campaign
-from tests.compliance.support import calls, scan
+from tests.compliance.support import calls, flag_post, scan
 
 
 def publish_many(world, handle: str, count: int, caption: str = "Daily life") -> list[str]:
@@ -24,8 +24,8 @@ def test_first_scan_pages_back_then_next_scans_cost_one_call(world):
     publish_many(world, "ada", 45)
     flagged = publish_many(world, "ada", 1, "#springlaunch day")[0]
     result = scan(world, campaign)
-    assert (result["calls"], result["videos_seen"], result["found"]) == (3 + 1, 46, 1)
-    assert calls(world) == 3 + 1 + 1  # ada 3 pages, bob 1, then the takedown check of the post
+    assert (result["calls"], result["videos_seen"], result["found"]) == (5 + 1, 46, 1)
+    assert calls(world) == 5 + 1 + 1  # ada 5 pages, bob 1, then the takedown check of the post
     cursor = ScanCursor.objects.get(creator__handle="ada")
     assert cursor.newest_video_id == flagged
 
@@ -107,3 +107,12 @@ def test_a_creator_tiktok_does_not_know_is_skipped_and_recorded(world):
     result = scan(world, campaign)
     assert result["creators_scanned"] == 1 and result["error"] == ""
     assert not ScanCursor.objects.filter(creator__handle="invalid_zed").exists()
+
+
+def test_a_refused_takedown_check_shows_on_the_scan(world):
+    """A 40002 on the takedown check is no longer only logged: the scan's status shows it."""
+    campaign = world.campaign({"invalid_ada": 1})
+    flag_post(campaign, "invalid_ada")
+    result = scan(world, campaign)
+    assert "40002" in result["error"] and "invalid_ada" in result["error"]
+    assert "40002" in ComplianceScan.objects.get(campaign=campaign).last_error

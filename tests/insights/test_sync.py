@@ -54,7 +54,7 @@ def test_without_target_countries_the_accounts_country_is_used(surfaced, tiktok_
 
 
 def test_one_call_per_page(surfaced, live_sandbox, settings):
-    settings.INSIGHTS_REPORT_PAGE_SIZE = 2
+    settings.TIKTOK_REPORT_PAGE_SIZE = 2
     campaign = surfaced({"ada": 5})
     result = sync_campaign_insights.call(campaign.pk)
     assert report_calls(live_sandbox) == 3  # ceil(5 / 2)

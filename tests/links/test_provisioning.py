@@ -55,7 +55,8 @@ def test_links_per_creator_follow_posts_required(
         obj = objects[link.tiktok_campaign_id]
         assert [c["handle"] for c in obj["creators"]] == [link.creator.handle]
         assert obj["invite_link"] == link.url and link.url.startswith(live_sandbox.url)
-        assert obj["campaign_name"].startswith(f"Spring Launch · @{link.creator.handle} · ")
+        assert obj["campaign_name"].startswith(f"Spring Launch - @{link.creator.handle} - ")
+        assert obj["campaign_name"].isascii() and str(link.pk) not in obj["campaign_name"]
 
     entry = spring_launch.roster.get(creator=ada)
     campaigns.set_posts_required_override(entry, 25)

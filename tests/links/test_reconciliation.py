@@ -11,6 +11,7 @@ from inviteflow.creators.models import Creator
 from inviteflow.links import provisioning
 from inviteflow.links.models import InviteLink
 from inviteflow.links.tasks import provision_links
+from inviteflow.tiktok import names
 from inviteflow.tiktok.connections import client_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,12 +29,17 @@ def tiktok_enabled_campaign(workspace, name, handles):
 
 def answer_lost(link, client, account_id, *, tiktok_did_it):
     """The create call went out (intent recorded) and its answer never came back."""
-    name = provisioning.tiktok_campaign_name(link, 1)
+    ref = names.new_ref()
+    name = provisioning.tiktok_campaign_name(link, 1, ref)
     InviteLink.objects.filter(pk=link.pk).update(
-        attempted_at=timezone.now(), tiktok_campaign_name=name
+        attempted_at=timezone.now(), tiktok_campaign_name=name, tiktok_ref=ref
     )
     if tiktok_did_it:
-        return client.create_campaign(account_id, name, [link.creator.handle]).campaign_id
+        description = provisioning.tiktok_campaign_description(link, ref)
+        made = client.create_campaign(
+            account_id, name, [link.creator.handle], campaign_description=description
+        )
+        return made.campaign_id
     return None
 
 
@@ -98,3 +104,54 @@ def test_sweep_that_sees_objects_appear_declares_nothing_absent(
 
         assert provisioning.reconcile(run) == 1
     assert InviteLink.objects.get(pk=links[6].pk).attempted_at is None
+
+
+def test_names_sent_to_tiktok_are_ascii_short_and_carry_no_internal_id(workspace):
+    campaign = tiktok_enabled_campaign(
+        workspace, ("Été — Lancement « printemps » " * 4).strip(), ["zoë"]
+    )
+    link = campaign.invite_links.select_related("campaign", "creator").get()
+    ref = names.new_ref()
+    name = provisioning.tiktok_campaign_name(link, 1, ref)
+    assert name.isascii() and len(name) <= 100 and name.endswith(ref)
+    assert name.startswith("Ete Lancement printemps Ete") and f"{link.pk}" not in name.split()
+    assert provisioning.tiktok_campaign_description(link, ref).startswith(ref)
+
+
+def test_an_object_whose_name_tiktok_changed_is_still_found(
+    tiktok_connected, live_sandbox, workspace
+):
+    campaign = tiktok_enabled_campaign(workspace, "Spring", ["ada", "bo"])
+    account = client_for(workspace)
+    ada, bo = campaign.invite_links.select_related("campaign", "creator").order_by("pk")
+    with account:
+        # TikTok kept only a trimmed, lower-cased name (the marker survives in the name) ...
+        ref = names.new_ref()
+        InviteLink.objects.filter(pk=ada.pk).update(
+            attempted_at=timezone.now(),
+            tiktok_campaign_name=f"Spring - @ada - {ref}",
+            tiktok_ref=ref,
+        )
+        made_ada = account.client.create_campaign(
+            account.account_id, f"spring {ref.lower()}", ["ada"]
+        )
+        # ... or dropped the marker from the name, keeping it in the description.
+        ref = names.new_ref()
+        InviteLink.objects.filter(pk=bo.pk).update(
+            attempted_at=timezone.now(),
+            tiktok_campaign_name=f"Spring - @bo - {ref}",
+            tiktok_ref=ref,
+        )
+        made_bo = account.client.create_campaign(
+            account.account_id, "Spring", ["bo"], campaign_description=f"{ref}. The brief"
+        )
+    provision_links.call(campaign.pk)
+
+    ada.refresh_from_db()
+    bo.refresh_from_db()
+    assert (ada.tiktok_campaign_id, bo.tiktok_campaign_id) == (
+        made_ada.campaign_id,
+        made_bo.campaign_id,
+    )
+    assert ada.status == bo.status == "active"
+    assert live_sandbox.calls_to("/tto/tcm/campaign/create/") == 2  # nothing made twice

@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from inviteflow.core.scheduler import REGISTRY
 from inviteflow.posts import tasks
-from inviteflow.posts.models import Post, WebhookEndpoint, WebhookEvent
+from inviteflow.posts.models import MissingPosts, Post, WebhookEndpoint, WebhookEvent
 from inviteflow.tiktok.connections import connect_with_token
 from inviteflow.tiktok.models import TikTokConnection
 from tests.posts.factories import add_link, campaign_with
@@ -80,3 +80,29 @@ def test_a_sync_without_a_connection_says_so(workspace, immediate_tasks):
     result = tasks.sync_campaign_posts.call(campaign.pk)
     assert "not connected to TikTok" in result["error"]
     assert "not connected" in campaign.post_sync.last_error
+
+
+def test_a_read_tiktok_refuses_shows_on_the_sync_and_the_rest_goes_on(world):
+    """A 40002 is never only logged: the sync's status shows it (the account went away)."""
+    campaign = world.campaign({"ada": 1, "invalid_bob": 1})
+    result = world.sync(campaign)
+    assert "40002" in result["error"] and "invalid_bob" in result["error"]
+    assert "40002" in campaign.post_sync.last_error
+    assert MissingPosts.objects.filter(campaign=campaign, creator__handle="ada").exists()
+
+
+def test_a_size_tiktok_refuses_is_learned_by_the_sync(world):
+    """TikTok takes fewer posts a call than configured: the sync halves, retries, and the
+    next one asks for what worked; nothing is swallowed on the way."""
+    from inviteflow.tiktok import sizes
+    from inviteflow.tiktok.models import LearnedLimit
+
+    sizes.shared().forget()
+    world.sandbox.app.runtime.config = world.sandbox.app.config.replace(max_video_list_limit=5)
+    campaign = world.campaign({"ada": 1})
+    try:
+        assert world.sync(campaign)["error"] == ""
+        learned = LearnedLimit.objects.get()
+        assert (learned.parameter, learned.size, learned.confirmed) == ("limit", 5, True)
+    finally:
+        sizes.shared().forget()

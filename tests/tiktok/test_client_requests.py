@@ -114,10 +114,15 @@ CASES = {
         returns=schemas.Campaign,
     ),
     "add_creators_to_campaign": Case(
-        lambda c: c.add_creators_to_campaign(ACCOUNT, CAMPAIGN, ["sam"]),
+        lambda c: c.add_creators_to_campaign(ACCOUNT, CAMPAIGN, "Spring", ["sam"]),
         "POST",
         "/tto/tcm/campaign/create/",
-        body={"tto_tcm_account_id": ACCOUNT, "campaign_id": CAMPAIGN, "handle_names": ["sam"]},
+        body={
+            "tto_tcm_account_id": ACCOUNT,
+            "campaign_id": CAMPAIGN,
+            "campaign_name": "Spring",  # required on every create call (S3, contract §13)
+            "handle_names": ["sam"],
+        },
         answer=fixture("dm_info_nested"),
         returns=schemas.Campaign,
     ),
@@ -209,6 +214,7 @@ CASES = {
             "start_date": "2026-05-01",
             "end_date": "2026-05-31",
             "page": "1",
+            "page_size": "10",  # TIKTOK_REPORT_PAGE_SIZE
         },
         headers={"Country-Code": "US"},
         answer=fixture("report_views_by_source_object_s7_3"),
@@ -240,6 +246,7 @@ CASES = {
             "query_type": "CAMPAIGN_CODE",
             "campaign_code": "SPRING7Q2",
             "page": "1",
+            "page_size": "10",  # TIKTOK_ORDER_PAGE_SIZE
         },
         answer=fixture("order_get_v2_s6_4"),
         returns=schemas.OrderPage,

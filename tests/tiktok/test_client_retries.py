@@ -71,7 +71,7 @@ def test_non_retryable_read_errors_are_not_retried():
 
 WRITES = {
     "create_campaign": lambda c: c.create_campaign(ACCOUNT, "Spring", ["jane.doe"]),
-    "add_creators_to_campaign": lambda c: c.add_creators_to_campaign(ACCOUNT, "1", ["sam"]),
+    "add_creators_to_campaign": lambda c: c.add_creators_to_campaign(ACCOUNT, "1", "c", ["sam"]),
     "update_campaign": lambda c: c.update_campaign(ACCOUNT, "1", "CAMPAIGN"),
     "link_video": lambda c: c.link_video(ACCOUNT, "1", "2"),
     "revoke_link": lambda c: c.revoke_link(ACCOUNT, "1", "2"),

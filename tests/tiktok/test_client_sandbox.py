@@ -169,7 +169,9 @@ def test_campaign_create_add_update_and_list(sandbox, client):
     assert campaign.invite_link
     assert campaign.failed_handle_names == ["invalid_x"]
     assert campaign.dm_info.business_account_handle == "acme"
-    added = client.add_creators_to_campaign(sandbox.account, campaign.campaign_id, ["sam"])
+    added = client.add_creators_to_campaign(
+        sandbox.account, campaign.campaign_id, campaign.campaign_name, ["sam"]
+    )
     assert added.campaign_id == campaign.campaign_id
     assert added.invite_link == campaign.invite_link
     updated = client.update_campaign(

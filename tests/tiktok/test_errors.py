@@ -9,66 +9,172 @@ from inviteflow.tiktok import errors
 from inviteflow.tiktok.errors import (
     AuthError,
     ConnectionFailed,
+    EndpointRetired,
+    EndpointUnavailable,
     InvalidParams,
     NotFound,
     PermissionDenied,
     Throttled,
     TikTokError,
     Timeout,
+    TooManyIds,
     TransientServerError,
+    TryAgain,
     UnexpectedResponse,
+    VersionError,
     error_for,
 )
 
 from .conftest import APP_SECRET, TOKEN, FakeTikTok, fail, fixture, make_client, ok
 
 ACCOUNT = "7100000000000000001"
+SAID = "what TikTok said"
 
+# Every code of contract §2.1 (and §13's extra throttle codes) the client can meet.
 CODES = {
     AuthError: (40102, 40103, 40104, 40105, 40107, 40110),
     PermissionDenied: (40001, 40003, 40113, 40118, 40125, 40130),
-    InvalidParams: (40000, 40002, 40011, 40108),
+    InvalidParams: (40000, 40002, 40108),
+    TooManyIds: (40011,),
     NotFound: (40007, 40400),
-    Throttled: (40100, 40132, 61000),
-    TransientServerError: (50000, 50002, 51000, 51065, 51099, 60001),
+    VersionError: (40006, 40051),
+    EndpointRetired: (41001, 41002),
+    Throttled: (40016, 40100, 40132, 40133, 61000),
+    TryAgain: (40201, 40202),
+    TransientServerError: (
+        *(40200, 50000, 50002, 50999),
+        *(51000, 51065, 51099),
+        *(52000, 52001, 52002, 52003, 52100, 52103, 52201, 52204, 52999),
+        60001,
+    ),
 }
-RETRYABLE = {Throttled, TransientServerError}
+RETRYABLE = {Throttled, TryAgain, TransientServerError}
+# What the message says on top of TikTok's own words, where TikTok's may not say it.
+MEANING = {
+    40006: "API version or endpoint is not available to this app",
+    40051: "API version is not available to this app",
+    41001: "taken this endpoint offline",
+    41002: "taken a field this call uses offline",
+    40011: "Too many ids in one request",
+    40200: "task failed on its side",
+    40201: "task is not ready yet",
+    40202: "TikTok did nothing, so sending it again is safe",
+}
+MAPPED = [(code, cls) for cls, codes in CODES.items() for code in codes]
 
 
-@pytest.mark.parametrize(
-    ("code", "cls"), [(code, cls) for cls, codes in CODES.items() for code in codes]
-)
+@pytest.mark.parametrize(("code", "cls"), MAPPED)
 def test_envelope_code_maps_to_its_exception(code, cls):
-    fake = FakeTikTok(fail(code, "what TikTok said", "req-42"))
+    fake = FakeTikTok(fail(code, SAID, "req-42"))
     with pytest.raises(cls) as caught:
         make_client(fake, max_retries=0).account_info(ACCOUNT)
     error = caught.value
     assert type(error) is cls
-    assert (error.code, error.message, error.request_id) == (code, "what TikTok said", "req-42")
+    assert (error.code, error.request_id) == (code, "req-42")
     assert error.retryable is (cls in RETRYABLE)
     assert error.http_status == 200
+    if code in MEANING:
+        assert MEANING[code] in error.message
+        assert error.message.endswith(f"(TikTok: {SAID})")
+    else:
+        assert error.message == SAID
+    assert str(error) == f"{code}: {error.message}"
+
+
+@pytest.mark.parametrize(("code", "cls"), MAPPED)
+def test_a_code_maps_alike_whatever_the_http_status(code, cls):
+    """The envelope code decides, also on a 403, 404, 429 or 500 (S8's 403 + 40006)."""
+    for status in (403, 404, 429, 500):
+        error = error_for(status, code, SAID, "r")
+        assert type(error) is cls
+        assert error.http_status == status
+
+
+def test_endpoint_problems_neither_reconnect_nor_retry():
+    """40006 and 41001/41002: not AuthError/PermissionDenied, which the job runner answers with
+    "reconnect TikTok" and the connection test with "revoked"; not retryable either."""
+    for code in (40006, 40051, 41001, 41002):
+        error = error_for(403 if code == 40006 else 200, code, "", "r")
+        assert isinstance(error, EndpointUnavailable)
+        assert not isinstance(error, AuthError | PermissionDenied | InvalidParams)
+        assert error.retryable is False
+        assert "reconnect" not in error.message.replace("reconnecting will not help", "")
+
+
+def test_version_error_message_says_what_is_unavailable():
+    error = error_for(403, 40006, "", "r")
+    assert error.message.startswith("This TikTok API version or endpoint is not available")
+    assert "reconnecting will not help" in error.message
+    assert error.message.endswith("(TikTok: HTTP 403)")  # no message of TikTok's: the status
+
+
+def test_retired_endpoint_message_says_the_feature_cannot_work():
+    for code in (41001, 41002):
+        message = error_for(200, code, "interface offline", "r").message
+        assert "cannot work until inviteflow is updated" in message
+        assert message.endswith("(TikTok: interface offline)")
+
+
+def test_try_again_is_a_transient_error_for_callers_that_only_know_those():
+    """Callers that retry TransientServerError (the provisioning sweep) retry TryAgain too."""
+    for code in (40201, 40202):
+        assert isinstance(error_for(200, code, "", "r"), TransientServerError)
+
+
+def test_too_many_ids_is_an_invalid_params_that_adaptive_sizing_can_recognise():
+    error = error_for(200, 40011, "too many ids", "r")
+    assert isinstance(error, InvalidParams) and isinstance(error, TooManyIds)
+    assert not isinstance(error_for(200, 40002, "bad", "r"), TooManyIds)
+
+
+def test_a_try_again_read_is_retried_by_the_client():
+    answers = [fail(40201, "not ready"), ok(fixture("account_info_s3_1")["data"])]
+    fake = FakeTikTok(*answers)
+    info = make_client(fake, max_retries=1).account_info(ACCOUNT)
+    assert info.account_name == "Acme Brand"
+    assert len(fake.requests) == 2
+
+
+def test_a_write_conflict_is_not_retried_by_the_client_today():
+    """Writes are sent once (client.py); a caller may send a TryAgain write again."""
+    fake = FakeTikTok(fail(40202, "conflict"))
+    with pytest.raises(TryAgain):
+        make_client(fake, max_retries=3).create_campaign(ACCOUNT, "c", ["a"])
+    assert len(fake.requests) == 1
 
 
 def test_unknown_code_is_a_plain_tiktok_error():
-    error = error_for(200, 40202, "write conflict", "r")
-    assert type(error) is TikTokError
-    assert not error.retryable
+    for code in (40008, 40999, 70001):
+        error = error_for(200, code, "something new", "r")
+        assert type(error) is TikTokError
+        assert not error.retryable
+        assert error.message == "something new"
 
 
-def test_neighbours_of_the_rpc_range_are_not_transient():
-    assert type(error_for(200, 50999, "", "r")) is TikTokError
-    assert type(error_for(200, 51100, "", "r")) is TikTokError
+def test_edges_of_the_transient_ranges():
+    """50000-50999 system, 51000-51099 RPC and 52000-52999 storage errors are transient."""
+    for code in (50000, 50999, 51000, 51099, 52000, 52999):
+        assert type(error_for(200, code, "", "r")) is TransientServerError, code
+    for code in (49999, 51100, 51999, 53000, 53102):
+        assert type(error_for(200, code, "", "r")) is TikTokError, code
 
 
 def test_non_2xx_answer_with_an_envelope_keeps_its_code():
-    """S8 saw HTTP 403 + 40006 live: the envelope's code wins, the status picks the class."""
+    """S8 saw HTTP 403 + 40006 live: the envelope's code wins over the status."""
     fake = FakeTikTok((403, fixture("error_http403_40006_s8")))
-    with pytest.raises(PermissionDenied) as caught:
+    with pytest.raises(VersionError) as caught:
         make_client(fake).account_info(ACCOUNT)
     assert caught.value.code == 40006
     assert caught.value.http_status == 403
     assert caught.value.request_id == "2026090912000001024503105609731617"
     assert "API version" in caught.value.message
+    assert caught.value.message.endswith(
+        "(TikTok: The API version is not supported for this request.)"
+    )
+
+
+def test_a_403_without_a_code_is_still_permission_denied():
+    assert type(error_for(403, None, "", "r")) is PermissionDenied
 
 
 def test_code_beats_status_when_both_speak():

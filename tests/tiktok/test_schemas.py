@@ -3,9 +3,11 @@ into the same typed results."""
 
 from datetime import UTC, datetime
 
-from pydantic import SecretStr
+import pytest
+from pydantic import SecretStr, ValidationError
 
 from inviteflow.tiktok import schemas
+from inviteflow.tiktok.errors import UnexpectedResponse
 
 from .conftest import FakeTikTok, fixture, make_client, ok
 
@@ -216,6 +218,233 @@ def test_subscriptions_accept_the_legacy_account_key_spelling():
 
 def test_unknown_fields_and_nulls_are_ignored():
     answer = ok({"campaign_id": "1", "brand_new_field": {"x": 1}, "invite_link": None})
-    campaign = client_answering(answer).add_creators_to_campaign(ACCOUNT, "1", ["a"])
+    campaign = client_answering(answer).add_creators_to_campaign(ACCOUNT, "1", "c", ["a"])
     assert campaign.invite_link == ""
     assert not hasattr(campaign, "brand_new_field")
+
+
+# -- Loose numbers and shapes, per field (issue 13) --------------------------------------------
+
+SCHEMA_LOG = "inviteflow.tiktok.schemas"
+
+
+def warnings_of(caplog) -> list[str]:
+    return [
+        r.getMessage() for r in caplog.records if r.name == SCHEMA_LOG and r.levelname == "WARNING"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("wire", "count"),
+    [
+        (1234, 1234),
+        (1234.0, 1234),
+        ("1234", 1234),
+        (" 1234 ", 1234),
+        ("1234.5", 1235),  # halves away from zero (S1 truncates, contract §13)
+        ("1234.4", 1234),
+        (12.5, 13),
+        (12.7, 13),
+        ("0.5", 1),
+        ("-2.5", -3),
+        ("1e3", 1000),
+        ("7683390748473003277", 7683390748473003277),  # above 2^53, exactly
+    ],
+)
+def test_whole_numbers_are_loose_and_rounded_to_the_nearest(wire, count):
+    assert schemas.Post.model_validate({"video_id": VIDEO, "likes": wire}).likes == count
+    assert schemas.DailyStat.model_validate({"date": "2026-05-02", "views": wire}).views == count
+
+
+@pytest.mark.parametrize(("wire", "rate"), [(0.071, 0.071), ("0.071", 0.071), (5, 5.0), ("5", 5.0)])
+def test_fractions_accept_numeric_strings(wire, rate):
+    assert schemas.VideoMetrics.model_validate({"engagement_rate": wire}).engagement_rate == rate
+
+
+def test_null_and_missing_numbers_keep_the_fields_empty_value():
+    video = schemas.VideoMetrics.model_validate({"video_views": None, "likes": ""})
+    assert (video.video_views, video.likes, video.reach) == (None, None, None)
+    page = schemas.ReportPage.model_validate({"page_info": {"page": None, "total_page": "3"}})
+    assert page.page_info == schemas.PageInfo(page=1, page_size=0, total_number=0, total_page=3)
+
+
+@pytest.mark.parametrize("junk", ["n/a", "-", "1,234", "NaN", "Infinity", True, [1], {"v": 1}])
+def test_a_metric_that_is_no_number_reads_as_not_sent_and_is_logged(caplog, junk):
+    video = schemas.VideoMetrics.model_validate({"video_id": VIDEO, "likes": junk, "reach": 7})
+    assert (video.likes, video.reach) == (None, 7)  # the rest of the entry is kept
+    [warning] = warnings_of(caplog)
+    assert "VideoMetrics.likes" in warning and "read as not sent" in warning
+
+
+def test_ids_are_decimal_strings():
+    campaign = schemas.Campaign.model_validate(
+        {"campaign_id": 7619254006434611213, "brand_profile_id": 1234.0, "video_ids": [7, "8"]}
+    )
+    assert campaign.campaign_id == "7619254006434611213"
+    assert campaign.brand_profile_id == "1234"
+    assert campaign.video_ids == ["7", "8"]
+    for rounded_already in (7.619254006434611e18, 12.5, True):
+        with pytest.raises(ValidationError):
+            schemas.Campaign.model_validate({"campaign_id": rounded_already})
+
+
+def test_malformed_distribution_buckets_are_dropped_and_logged(caplog):
+    video = schemas.VideoMetrics.model_validate(
+        {
+            "audience_genders_distribution": [
+                {"gender": "FEMALE", "percentage": "0.6"},
+                {"gender": None, "percentage": 0.1},
+                {"gender": "MALE"},
+                {"gender": "MALE", "percentage": "lots"},
+                "MALE",
+                {"gender": "MALE", "percentage": 0.4},
+            ],
+            "audience_device_distribution": {"ios": 0.7},
+            "audience_countries_distribution": [{"country": "US", "percentage": 1}],
+        }
+    )
+    assert [(s.key, s.percentage) for s in video.audience_genders_distribution] == [
+        ("FEMALE", 0.6),
+        ("MALE", 0.4),
+    ]
+    assert video.audience_device_distribution == []
+    assert video.audience_countries_distribution == [schemas.Share(key="US", percentage=1.0)]
+    warnings = warnings_of(caplog)
+    assert len(warnings) == 5
+    assert all("VideoMetrics.audience_" in w for w in warnings)
+    assert "item 1 dropped (key: Field required)" in warnings[0]
+    assert "item 3 dropped (percentage:" in warnings[2] and "'lots' is not a number" in warnings[2]
+    assert "dict instead of a list: dropped" in warnings[4]
+
+
+def test_daily_rows_without_a_date_are_dropped_and_logged(caplog):
+    video = schemas.VideoMetrics.model_validate(
+        {
+            "daily_stats": [
+                {"date": "2026-05-02", "views": "20000.0"},
+                {"views": 5},
+                {"date": "", "views": 6},
+                None,
+                {"date": "2026-05-03", "likes": "x", "views": 7},
+            ]
+        }
+    )
+    assert [(d.date, d.views, d.likes) for d in video.daily_stats] == [
+        ("2026-05-02", 20000, None),
+        ("2026-05-03", 7, None),
+    ]
+    warnings = warnings_of(caplog)
+    assert sum("VideoMetrics.daily_stats: item" in w for w in warnings) == 3
+    assert any("date: Field required" in w for w in warnings)
+    assert any("DailyStat.likes: 'x' is not a number" in w for w in warnings)
+
+
+def test_views_by_source_items_without_a_source_are_dropped_and_logged(caplog):
+    video = schemas.VideoMetrics.model_validate(
+        {
+            "video_views_by_source": [
+                {"source": "for_you", "video_views": "20000"},
+                {"video_views": 3},
+                {"source": None, "video_views": 4},
+                {"source": "search"},  # no count sent: not a false zero
+                {"source": "sound", "video_views": "some"},
+                "hashtag",
+            ]
+        }
+    )
+    assert video.video_views_by_source == {"for_you": 20000}
+    warnings = warnings_of(caplog)
+    assert len(warnings) == 4
+    assert all("VideoMetrics.video_views_by_source" in w for w in warnings)
+    assert "item 1 has no source: dropped" in warnings[0]
+    assert "source 'sound' dropped: 'some' is not a number" in warnings[3]
+
+
+def test_views_by_source_object_rounds_and_drops_per_source():
+    video = schemas.VideoMetrics.model_validate(
+        {"video_views_by_source": {"for_you": 10.5, "sound": None, "other": "n/a"}}
+    )
+    assert video.video_views_by_source == {"for_you": 11}
+
+
+def test_retention_is_cut_at_the_first_point_that_is_no_number(caplog):
+    video = schemas.VideoMetrics.model_validate({"video_view_retention": [1, "0.8", None, 0.4]})
+    assert video.video_view_retention == [1.0, 0.8]  # points are positional: no gap closed
+    assert "cut at point 2" in warnings_of(caplog)[0]
+
+
+def test_a_retention_string_too_deep_to_read_is_dropped():
+    nested = "[" * 100_000 + "]" * 100_000
+    for wire in (nested, "[1, 2", '{"a": 1}', 42):
+        assert (
+            schemas.VideoMetrics.model_validate({"video_view_retention": wire}).video_view_retention
+            == []
+        )
+
+
+@pytest.mark.parametrize("wire", [1e300, "9" * 30, -(10**18), True, [1], "next tuesday"])
+def test_a_timestamp_out_of_any_range_reads_as_unknown(wire):
+    info = schemas.LinkInfo.model_validate({"video_id": "1", "last_reminded_timestamp": wire})
+    assert info.last_reminded_timestamp is None
+
+
+def test_malformed_entries_of_descriptive_lists_are_dropped():
+    post = schemas.Post.model_validate(
+        {"video_id": VIDEO, "caption_hashtags": ["ad", None, "", {"tag": "x"}, 7, True]}
+    )
+    assert post.caption_hashtags == ["ad", "7"]
+    campaign = schemas.Campaign.model_validate(
+        {"campaign_id": "1", "video_ids": [VIDEO, None, 1.5, {"id": 1}], "handle_names": ["a", []]}
+    )
+    assert campaign.video_ids == [VIDEO]
+    assert campaign.handle_names == ["a"]
+    profile = schemas.CreatorProfile.model_validate(
+        {"handle_name": "jane", "industry_labels": [{"label_name": "no id"}, {"label_id": 9}]}
+    )
+    assert profile.industry_labels == [schemas.Label(label_id="9")]
+
+
+def test_a_malformed_failed_handle_is_not_dropped():
+    """Dropping it would read as the creator having been added."""
+    with pytest.raises(ValidationError):
+        schemas.Campaign.model_validate(
+            {"campaign_id": "1", "failed_handle_names": [{"handle_name": "x"}]}
+        )
+
+
+def test_dm_info_that_is_neither_object_nor_text_is_dropped():
+    campaign = schemas.Campaign.model_validate({"campaign_id": "1", "dm_info": ["hi"]})
+    assert campaign.dm_info == schemas.DMInfo()
+
+
+def test_a_report_entry_survives_its_stored_round_trip():
+    """insights keeps `model_dump(mode="json", exclude_defaults=True)` and validates it again."""
+    [video] = client_answering("report_views_by_source_object_s7_3").report(ACCOUNT, CAMPAIGN, "US")
+    stored = video.model_dump(mode="json", exclude_defaults=True)
+    assert schemas.VideoMetrics.model_validate(stored) == video
+
+
+HOPELESS = [
+    ("campaigns_page", {"campaigns": [{"campaign_id": "1"}, {"campaign_name": "no id"}]}),
+    ("campaigns_page", {"campaigns": [None]}),
+    ("campaigns_page", {"campaigns": [], "page_info": {"total_page": "many"}}),
+    ("creator_videos_page", {"posts": [{"video_id": "1"}, "7683390748473003001"]}),
+    ("creator_videos_page", {"posts": [], "page_info": {"cursor": "later"}}),
+    ("report_page", {"videos": [{"video_id": "1"}, 7]}),
+    ("link_statuses_page", {"video_infos": [{"status": "APPROVE"}]}),
+]
+
+
+@pytest.mark.parametrize(("method", "data"), HOPELESS)
+def test_a_structurally_hopeless_answer_is_an_unexpected_response(method, data):
+    """Where absence means something (a campaign missing would be created again, a post
+    missing would read as taken down), a malformed item fails the page instead."""
+    client = client_answering(ok(data))
+    arguments = {
+        "campaigns_page": (ACCOUNT,),
+        "creator_videos_page": (ACCOUNT, "jane.doe"),
+        "report_page": (ACCOUNT, CAMPAIGN, "US"),
+        "link_statuses_page": (ACCOUNT,),
+    }[method]
+    with pytest.raises(UnexpectedResponse):
+        getattr(client, method)(*arguments)

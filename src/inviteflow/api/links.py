@@ -41,6 +41,7 @@ class ProvisioningOut(Schema):
     done: int
     ready: int
     pending: int
+    waiting: int  # pending links whose object TikTok made without an invite link yet
     active: int
     exhausted: int
     failed: int

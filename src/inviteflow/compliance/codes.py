@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Unpack
 
+from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.models import Campaign
 from inviteflow.compliance import services
 from inviteflow.compliance.models import ORDERS_PER_CODE, CampaignCode, Remedy
@@ -25,14 +26,18 @@ from inviteflow.compliance.remedies import (
 )
 from inviteflow.creators.models import Creator
 from inviteflow.posts.models import Post
-from inviteflow.tiktok import errors, schemas
+from inviteflow.tiktok import errors, names, schemas
 from inviteflow.tiktok.client import OrderOptions
 from inviteflow.tiktok.connections import TikTokAccount
 
 log = logging.getLogger(__name__)
 
 Kind = Remedy.Kind
-PAGE_SIZE = 20
+CODES_REFUSED = {40001, 40002, 41001, 41002}
+LOST_CODE = (
+    "TikTok did not answer when this code was made, and this account's campaign-code objects "
+    "cannot be looked up; the next request makes a new code."
+)  # the legacy order API turned this account down
 
 
 def send_campaign_code(post: Post, actor: services.Actor, tiktok: TikTokAccount) -> CampaignCode:
@@ -50,6 +55,7 @@ def obtain_code(campaign: Campaign, creator: Creator, tiktok: TikTokAccount) -> 
     it), or a new one; at most one TikTok write."""
     code = usable_code(campaign, creator)
     if code is None:
+        require_codes_offered(campaign.workspace)
         roomy = code_with_room(campaign, creator)
         if roomy is not None:
             _add_creator(roomy, creator, tiktok)
@@ -59,6 +65,34 @@ def obtain_code(campaign: Campaign, creator: Creator, tiktok: TikTokAccount) -> 
     if code is None:
         raise Refused("busy", "Another request is making the campaign's code: try again.")
     return code
+
+
+def require_codes_offered(workspace: Workspace) -> None:
+    """Refused: TikTok turned the legacy order API down for this account lately."""
+    refused = services.codes_refused(workspace)
+    if refused is not None:
+        raise Refused("codes_unavailable", codes_unavailable_message(refused.code, refused.message))
+
+
+def codes_unavailable_message(code: int | None, message: str) -> str:
+    return (
+        f"TikTok does not offer campaign codes to this account: its legacy order API answered "
+        f"{code}: {message}. Send a linking request instead (the creator approves it in the "
+        "TikTok app); campaign codes are tried again tomorrow."
+    )
+
+
+def _refused_codes(
+    workspace: Workspace, exc: errors.TikTokError, intent: CampaignCode | None = None
+) -> None:
+    """40001 / 40002 / 41001 from the legacy order API: this account gets no campaign codes
+    (it may take no TTO account id, or the endpoint is retired, contract §13). TikTok made
+    nothing, so the code's intent is dropped."""
+    if exc.code in CODES_REFUSED:
+        if intent is not None:
+            services.forget_attempt(intent)
+        services.record_codes_refused(workspace, exc.code, exc.message)
+        raise Refused("codes_unavailable", codes_unavailable_message(exc.code, exc.message))
 
 
 def usable_code(campaign: Campaign, creator: Creator) -> CampaignCode | None:
@@ -117,7 +151,9 @@ def _issue_code(campaign: Campaign, creator: Creator, tiktok: TikTokAccount) -> 
     except errors.TikTokError as exc:
         if isinstance(exc, errors.InvalidParams | errors.NotFound):
             services.code_failed(code, exc.message)
-        raise failed_write(exc, code) from exc
+        refused = failed_write(exc, code)
+        _refused_codes(campaign.workspace, exc, code)
+        raise refused from exc
     services.code_issued(code, made.campaign_code, made.invite_link)
     services.record_orders(code, made.orders)
     check_later(campaign.pk)  # locate the code's campaign object
@@ -136,15 +172,19 @@ def _order(
 
 
 def recover(code: CampaignCode, tiktok: TikTokAccount) -> bool:
-    """After an unknown outcome: did TikTok make the object? Then take its code. False when
-    it did not (creating the code again is safe)."""
-    found = find_object(tiktok, lambda obj: obj.campaign_name == code.intent_name)
+    """After an unknown outcome: did TikTok make the object? Then take its code. Whether code
+    objects show in the TTO campaign list is unknown (contract §13): where they never did on
+    this account, absence proves nothing, so the code is given up (a new one is made next
+    time; TikTok may keep an unused one) rather than waited for forever."""
+    wanted = names.refs_in(code.intent_name)
+    found = find_object(
+        tiktok,
+        lambda obj: bool(wanted & names.refs_in(obj.campaign_name, obj.campaign_description)),
+    )
     if found is None:
-        services.forget_attempt(code)
+        _not_found(code)
         return False
-    orders = tiktok.client.get_order(
-        tiktok.account_id, invite_link=found.invite_link, page_size=PAGE_SIZE
-    ).orders
+    orders = tiktok.client.get_order(tiktok.account_id, invite_link=found.invite_link).orders
     codes = [order.campaign_code for order in orders if order.campaign_code]
     if not codes:
         services.code_failed(code, "TikTok made the code's campaign object but lists no code")
@@ -155,13 +195,23 @@ def recover(code: CampaignCode, tiktok: TikTokAccount) -> bool:
     return True
 
 
+def _not_found(code: CampaignCode) -> None:
+    listed = CampaignCode.objects.filter(workspace_id=code.workspace_id).exclude(
+        tiktok_campaign_id=""
+    )
+    if listed.exists():  # this account lists code objects: it was never made
+        services.forget_attempt(code)
+    else:
+        services.code_failed(code, LOST_CODE)
+
+
 def locate(code: CampaignCode, tiktok: TikTokAccount) -> None:
     """The order API does not name the code's campaign object; find it by its invite link."""
     try:
         found = find_object(tiktok, lambda obj: obj.invite_link == code.invite_link)
-    except errors.TikTokError as exc:
+    except (errors.TransientServerError, errors.ConnectionFailed) as exc:
         log.info("campaign object of code %s not located yet: %r", code.pk, exc)
-        return
+        return  # the next run looks again; a refusal (40002…) reaches the job and shows
     if found is not None:
         services.code_located(code, found.campaign_id)
         code.tiktok_campaign_id = found.campaign_id

@@ -248,3 +248,16 @@ class Remedy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.post} by {self.actor_label}"
+
+
+class CodeAvailability(models.Model):
+    """TikTok refused the legacy order API (campaign codes) for the workspace's account: the
+    campaign-code button gives way to an explanation; linking requests stay available."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
+    refused_at = models.DateTimeField()
+    code = models.IntegerField(null=True, blank=True, help_text="TikTok's error code")
+    message = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"campaign codes refused for {self.workspace} ({self.code})"

@@ -70,6 +70,39 @@ def _creator_of(workspace: Workspace, code: CampaignCode, video_id: str) -> int 
     return creators[0] if len(creators) == 1 else None
 
 
+def by_unlisted_code(
+    workspace: Workspace, account_id: str, campaign_id: str, video_id: str
+) -> Target | None:
+    """An at-risk post of ours, now linked to an object we don't know, whose creator holds
+    exactly one campaign code whose object the TTO list never showed (contract §13): that
+    code's object. Like the code's other posts it keeps no object id: its metrics come from
+    the legacy order report."""
+    post = (
+        scoped(Post, workspace)
+        .filter(video_id=video_id, compliance=Post.Compliance.AT_RISK)
+        .select_related("campaign")
+        .first()
+    )
+    if post is None:
+        return None
+    unlisted = CampaignCode.objects.filter(
+        campaign_id=post.campaign_id,
+        status=CampaignCode.Status.ACTIVE,
+        tiktok_campaign_id="",
+        orders__creator_id=post.creator_id,
+    )
+    if unlisted.count() != 1:
+        return None
+    return Target(
+        campaign=post.campaign,
+        creator_id=post.creator_id,
+        invite_link=None,
+        linked_via=Post.LinkedVia.CAMPAIGN_CODE,
+        tiktok_campaign_id="",
+    )
+
+
 def install() -> None:
     resolvers.register(by_link_request, first=True)
     resolvers.register(by_campaign_code, first=True)
+    resolvers.register(by_unlisted_code)  # after the invite links: only unknown objects

@@ -40,13 +40,8 @@ class ScanAborted(Exception):
     """TikTok keeps failing: the rest waits for the next scan (cursors so far are kept)."""
 
 
-def page_size() -> int:
-    """Posts per call; the sandbox allows 20 (TikTok's legacy list: 10)."""
-    return int(settings.COMPLIANCE_SCAN_PAGE_SIZE)
-
-
 def max_pages() -> int:
-    """A bound on one creator's reading per scan (500 posts at 20 a page)."""
+    """A bound on one creator's reading per scan (500 posts at the client's 10 a page)."""
     return int(settings.COMPLIANCE_SCAN_MAX_PAGES)
 
 
@@ -158,9 +153,7 @@ def read_new_videos(client: TikTokClient, account_id: str, target: Target) -> Re
     read, cursor = Read(target), None
     try:
         for _ in range(max_pages()):
-            page = client.creator_videos_page(
-                account_id, target.handle, cursor=cursor, limit=page_size()
-            )
+            page = client.creator_videos_page(account_id, target.handle, cursor=cursor)
             read.calls += 1
             info = page.page_info
             if (

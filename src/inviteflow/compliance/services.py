@@ -25,6 +25,7 @@ from inviteflow.compliance import detection
 from inviteflow.compliance.detection import Read
 from inviteflow.compliance.models import (
     CampaignCode,
+    CodeAvailability,
     CodeOrder,
     ComplianceScan,
     Digest,
@@ -41,7 +42,7 @@ from inviteflow.outreach.models import EmailTemplate, OutreachBatch
 from inviteflow.posts import services as posts
 from inviteflow.posts.models import Post
 from inviteflow.posts.resolvers import Target
-from inviteflow.tiktok import schemas
+from inviteflow.tiktok import names, schemas
 from inviteflow.tiktok.models import TikTokConnection
 
 Compliance, LinkedVia = Post.Compliance, Post.LinkedVia
@@ -185,19 +186,36 @@ def attribute(workspace: Workspace, target: Target, video_id: str) -> Post:
 # -- Campaign codes ---------------------------------------------------------------------------
 
 
+CODES_RECHECK_AFTER = timedelta(days=1)  # TikTok may enable the legacy API for the app later
+
+
+def codes_refused(workspace: Workspace) -> CodeAvailability | None:
+    """TikTok's recent refusal of campaign codes for the workspace's account, if any."""
+    since = timezone.now() - CODES_RECHECK_AFTER
+    return CodeAvailability.objects.filter(workspace=workspace, refused_at__gte=since).first()
+
+
+def record_codes_refused(workspace: Workspace, code: int | None, message: str) -> None:
+    CodeAvailability.objects.update_or_create(
+        workspace=workspace,
+        defaults={"refused_at": timezone.now(), "code": code, "message": message[:2000]},
+    )
+
+
 def next_code(campaign: Campaign) -> CampaignCode | None:
     """The intent of the campaign's next code; None when another request just recorded it."""
     last = campaign.campaign_codes.aggregate(n=Max("sequence"))["n"] or 0
     sequence = last + 1
-    intent = f"{campaign.name[:32]} · code {sequence} · if{campaign.pk}"
+    # The legacy order API takes at most 60 characters (contract §6.4); ASCII, with a marker.
+    intent = names.with_ref(f"{campaign.name} code {sequence}", names.new_ref(), 60)
     try:
         with transaction.atomic():
             return CampaignCode.objects.create(
                 workspace_id=campaign.workspace_id,
                 campaign=campaign,
                 sequence=sequence,
-                brand_name=campaign.workspace.name[:60],
-                intent_name=intent[:60],
+                brand_name=names.ascii_text(campaign.workspace.name)[:60] or "Brand",
+                intent_name=intent,
             )
     except IntegrityError:
         return None

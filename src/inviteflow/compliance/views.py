@@ -50,6 +50,7 @@ def panel_context(campaign: Campaign, summary: bool) -> dict[str, Any]:
         "counts": queries.counts(campaign),
         "scan": queries.scan_of(campaign),
         "at_risk": list(at_risk[: SUMMARY_ROWS if summary else PAGE_ROWS]),
+        "codes_refused": _codes_refused(campaign),
     }
     if not summary:
         context |= {
@@ -59,6 +60,12 @@ def panel_context(campaign: Campaign, summary: bool) -> dict[str, Any]:
             "codes": list(queries.codes_of(campaign)),
         }
     return context
+
+
+def _codes_refused(campaign: Campaign) -> str:
+    """Why the campaign-code button is gone (TikTok refused codes for the account), or ""."""
+    refused = services.codes_refused(campaign.workspace)
+    return codes.codes_unavailable_message(refused.code, refused.message) if refused else ""
 
 
 @workspace_view()

@@ -24,11 +24,11 @@ from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
 from inviteflow.core.threads import fan_out
-from inviteflow.insights import services
+from inviteflow.insights import orders, services
 from inviteflow.insights.models import PostInsights
 from inviteflow.insights.services import PostRef
 from inviteflow.posts.models import Post
-from inviteflow.tiktok import errors
+from inviteflow.tiktok import errors, sizes
 from inviteflow.tiktok.client import Limiter, TikTokClient
 from inviteflow.tiktok.connections import get_connection
 from inviteflow.tiktok.schemas import VideoMetrics
@@ -36,12 +36,17 @@ from inviteflow.tiktok.schemas import VideoMetrics
 log = logging.getLogger(__name__)
 
 DEFAULT_REGION = "US"
-STOPPING = (errors.Throttled, errors.RateLimitTimeout, errors.AuthError, errors.PermissionDenied)
+STOPPING = (
+    errors.Throttled,
+    errors.AuthError,
+    errors.PermissionDenied,
+    errors.EndpointUnavailable,  # one retired endpoint fails every fetch alike
+)
 
 
 def page_size() -> int:
-    """Report page size: 20 is the sandbox's maximum; TikTok documents none (§12.5)."""
-    return settings.INSIGHTS_REPORT_PAGE_SIZE
+    """The client's report page size now (for figures; the client sends it by itself)."""
+    return sizes.shared().current(sizes.REPORT, sizes.PAGE_SIZE)
 
 
 def concurrency() -> int:
@@ -82,8 +87,11 @@ class Run:
             self.finalized += recorded.finalized
 
     def fail(self, fetch: Fetch, exc: errors.TikTokError) -> None:
+        self.note_failure(fetch.object_id, fetch.region, exc)
+
+    def note_failure(self, label: str, region: str, exc: errors.TikTokError) -> None:
         with self._lock:
-            self.failures.append(f"{fetch.object_id} ({fetch.region}): {exc}")
+            self.failures.append(f"{label} ({region}): {exc}")
             if isinstance(exc, STOPPING) and self.stop is None:
                 self.stop = exc
 
@@ -165,6 +173,8 @@ def sync_campaign(run: Run, regions: list[str]) -> Run:
         run.client.limiter = OneWaiterAtATime(run.client.limiter)
     fetches = plan(run.campaign, regions)
     fan_out(lambda fetch: read_report(run, fetch), fetches, concurrency(), "insights")
+    if run.stop is None:
+        orders.read(run, regions[0])  # campaign-code posts the TTO report cannot name
     if run.fetched:
         services.record_campaign_totals(run.campaign, regions)
     log.info(
@@ -195,4 +205,4 @@ def read_report(run: Run, fetch: Fetch) -> None:
 
 
 def _report(run: Run, fetch: Fetch) -> Iterator[VideoMetrics]:
-    return run.client.report(run.account_id, fetch.object_id, fetch.region, page_size=page_size())
+    return run.client.report(run.account_id, fetch.object_id, fetch.region)

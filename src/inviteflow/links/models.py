@@ -17,7 +17,7 @@ POSTS_PER_LINK = 10
 
 class InviteLink(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"  # intent recorded, TikTok object not confirmed yet
+        PENDING = "pending", "Pending"  # not on TikTok yet, or waiting for its invite link
         ACTIVE = "active", "Active"
         EXHAUSTED = "exhausted", "Exhausted"  # all posts used
         RETIRED = "retired", "Retired"  # no longer needed; kept for history
@@ -30,6 +30,12 @@ class InviteLink(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     tiktok_campaign_id = models.CharField(max_length=32, blank=True)
     tiktok_campaign_name = models.CharField(max_length=200, blank=True)
+    tiktok_ref = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="random marker sent in the object's name and description; finds it again "
+        "after an unknown outcome even when TikTok changes the name",
+    )
     url = models.URLField(max_length=500, blank=True)
     max_posts = models.PositiveSmallIntegerField(default=POSTS_PER_LINK)
     posts_used = models.PositiveSmallIntegerField(default=0)
@@ -44,6 +50,9 @@ class InviteLink(models.Model):
     failure_message = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     provisioned_at = models.DateTimeField(null=True, blank=True)
+    awaiting_url_since = models.DateTimeField(
+        null=True, blank=True, help_text="TikTok made the object but gave no invite link yet"
+    )
 
     class Meta:
         ordering = ["campaign_id", "creator_id", "sequence"]

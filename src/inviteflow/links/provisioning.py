@@ -2,10 +2,15 @@
 
 Each pending link becomes its own TikTok campaign object (`handle_names` = that one
 creator). Exactly once, even when a worker dies or TikTok times out after doing the
-work: before each create call the link records its intent (`attempted_at` and the
-unique campaign name it is about to use). A link that still carries an intent when
-it is next looked at has an unknown outcome; it is reconciled against TikTok's
-campaign list (matched by that unique name) before anything is created again.
+work: before each create call the link records its intent (`attempted_at`, the name and a
+random marker, `tiktok_ref`, sent in the object's name and description). A link that still
+carries an intent when it is next looked at has an unknown outcome; it is reconciled against
+TikTok's campaign list before anything is created again, matched by that marker: TikTok may
+trim or change the name (contract §13), an ASCII token survives.
+
+TikTok may answer a create without the object's `invite_link` (§13, seen live): the link
+then waits for it, read back by `campaign_ids` until it appears, and fails clearly after
+LINK_URL_TIMEOUT_MINUTES.
 
 Calls run on a small thread pool so TikTok's latency does not bound throughput;
 the shared limiter (inviteflow.tiktok.ratelimit) keeps every process together under
@@ -24,7 +29,7 @@ from django.utils import timezone
 from inviteflow.campaigns.models import Campaign
 from inviteflow.core.threads import fan_out
 from inviteflow.links.models import InviteLink
-from inviteflow.tiktok import errors
+from inviteflow.tiktok import errors, names
 from inviteflow.tiktok.client import TikTokClient
 from inviteflow.tiktok.schemas import Campaign as TikTokCampaign
 from inviteflow.tiktok.schemas import CampaignPage
@@ -36,6 +41,18 @@ MAX_ROUNDS = 8
 PAGE_PATIENCE = 5  # attempts per campaign-list page during reconciliation
 UNSURE_PER_SWEEP = 5000  # links one sweep settles; more wait for the next round
 CONNECTION_LOST_AFTER = 10  # consecutive connection failures without a success
+# Answers that say TikTok did nothing: the intent is dropped (creating later is safe) ...
+NOTHING_DONE = (
+    errors.Throttled,
+    errors.AuthError,
+    errors.PermissionDenied,
+    errors.EndpointUnavailable,
+    errors.TryAgain,
+)
+# ... and those that stop the run (the job pauses, tiktok.jobs says why).
+STOPPING = (errors.Throttled, errors.AuthError, errors.PermissionDenied, errors.EndpointUnavailable)
+NAME_MAX = 100  # contract §13: names ASCII and at most 100 characters; no exact echo relied on
+DESCRIPTION_MAX = 500
 
 
 @dataclass
@@ -51,10 +68,14 @@ class Run:
     notes: list[str] = field(default_factory=list)
 
 
-def tiktok_campaign_name(link: InviteLink, links_of_creator: int) -> str:
-    """Recognisable in TikTok One, and unique per link so reconciliation can find it."""
-    name = f"{link.campaign.name} · @{link.creator.handle} · {link.sequence}/{links_of_creator}"
-    return f"{name} · if{link.pk}"
+def tiktok_campaign_name(link: InviteLink, links_of_creator: int, ref: str) -> str:
+    """Recognisable in TikTok One, ASCII, at most NAME_MAX characters, ending in the marker."""
+    name = f"{link.campaign.name} - @{link.creator.handle} - {link.sequence}/{links_of_creator}"
+    return names.with_ref(name, ref, NAME_MAX)
+
+
+def tiktok_campaign_description(link: InviteLink, ref: str) -> str:
+    return f"{ref}. {link.campaign.brief}"[:DESCRIPTION_MAX]
 
 
 # -- Claims ----------------------------------------------------------------------------
@@ -62,7 +83,8 @@ def tiktok_campaign_name(link: InviteLink, links_of_creator: int) -> str:
 
 def _claimable(scope: Q, with_intent: bool) -> Q:
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=timezone.now())
-    return scope & Q(status=Status.PENDING, attempted_at__isnull=not with_intent) & free
+    pending = Q(status=Status.PENDING, attempted_at__isnull=not with_intent)
+    return scope & pending & Q(awaiting_url_since__isnull=True) & free
 
 
 def claim(scope: Q, with_intent: bool, limit: int) -> list[InviteLink]:
@@ -91,11 +113,11 @@ def release(link: InviteLink, **changes: object) -> None:
 
 
 def record_created(link: InviteLink, result: TikTokCampaign) -> None:
-    """TikTok made (or we found) the object; a retired-meanwhile link stays retired."""
+    """TikTok made (or we found) the object; a retired-meanwhile link stays retired. Without
+    an invite link yet, the link waits for it (still pending)."""
     handle_failed = link.creator.handle in {h.lower() for h in result.failed_handle_names}
     common = {
         "tiktok_campaign_id": result.campaign_id,
-        "url": result.invite_link,
         "attempted_at": None,
         "claimed_until": None,
         "claim_token": "",
@@ -104,10 +126,19 @@ def record_created(link: InviteLink, result: TikTokCampaign) -> None:
     InviteLink.objects.filter(pk=link.pk).update(**common)
     if handle_failed:
         _fail(link, "invalid_handle", invalid_handle_message(link.creator.handle))
+    elif result.invite_link:
+        record_url(link.pk, result.invite_link)
     else:
-        InviteLink.objects.filter(pk=link.pk, status=Status.PENDING).update(
-            status=Status.ACTIVE, failure_code="", failure_message=""
+        InviteLink.objects.filter(pk=link.pk, awaiting_url_since=None).update(
+            awaiting_url_since=timezone.now()
         )
+
+
+def record_url(link_id: int, url: str) -> None:
+    InviteLink.objects.filter(pk=link_id).update(url=url, awaiting_url_since=None)
+    InviteLink.objects.filter(pk=link_id, status=Status.PENDING).update(
+        status=Status.ACTIVE, failure_code="", failure_message=""
+    )
 
 
 def invalid_handle_message(handle: str) -> str:
@@ -134,12 +165,13 @@ def _fail(link: InviteLink, code: str, message: str) -> None:
 def provision_one(run: Run, link: InviteLink) -> None:
     if run.stop is not None:
         return release(link)
-    name = link.tiktok_campaign_name or tiktok_campaign_name(link, _links_of(link))
+    ref = link.tiktok_ref or names.new_ref()
+    name = link.tiktok_campaign_name or tiktok_campaign_name(link, _links_of(link), ref)
     InviteLink.objects.filter(pk=link.pk, claim_token=link.claim_token).update(
-        attempted_at=timezone.now(), tiktok_campaign_name=name
+        attempted_at=timezone.now(), tiktok_campaign_name=name, tiktok_ref=ref
     )
     try:
-        result = _create(run, link, name)
+        result = _create(run, link, name, ref)
     except errors.TikTokError as exc:
         return _on_error(run, link, exc)
     run.connection_failures = 0
@@ -155,22 +187,24 @@ def _links_of(link: InviteLink) -> int:
     )
 
 
-def _create(run: Run, link: InviteLink, name: str) -> TikTokCampaign:
+def _create(run: Run, link: InviteLink, name: str, ref: str) -> TikTokCampaign:
     handle = [link.creator.handle]
     if link.tiktok_campaign_id:  # a failed handle, since fixed: add it to the same object
-        return run.client.add_creators_to_campaign(run.account_id, link.tiktok_campaign_id, handle)
+        return run.client.add_creators_to_campaign(
+            run.account_id, link.tiktok_campaign_id, name, handle
+        )
     return run.client.create_campaign(
         run.account_id,
         name,
         handle,
         campaign_type="CAMPAIGN",
-        campaign_description=link.campaign.brief[:500],
+        campaign_description=tiktok_campaign_description(link, ref),
     )
 
 
 def _on_error(run: Run, link: InviteLink, exc: errors.TikTokError) -> None:
     """Sort a failure into: not done (clear the intent), refused (failed), or unknown."""
-    if isinstance(exc, errors.Throttled | errors.AuthError | errors.PermissionDenied):
+    if isinstance(exc, NOTHING_DONE):
         release(link, attempted_at=None)  # TikTok did nothing; creating later is safe
         _stop_for(run, exc)
     elif isinstance(exc, errors.InvalidParams | errors.NotFound):
@@ -183,7 +217,7 @@ def _on_error(run: Run, link: InviteLink, exc: errors.TikTokError) -> None:
 
 
 def _stop_for(run: Run, exc: errors.TikTokError) -> None:
-    if isinstance(exc, errors.Throttled | errors.AuthError | errors.PermissionDenied):
+    if isinstance(exc, STOPPING):
         run.stop = run.stop or exc
     else:
         _count_connection_failure(run, exc)
@@ -205,29 +239,35 @@ def _count_connection_failure(run: Run, exc: errors.TikTokError) -> None:
 class Sweep:
     """Every CAMPAIGN object of the account, as one read of its pages saw them."""
 
-    by_name: dict[str, TikTokCampaign]
+    by_ref: dict[str, TikTokCampaign]
+    by_name: dict[str, TikTokCampaign]  # links whose intent predates markers
     complete: bool  # the object count held still while the pages were read
+
+    def find(self, link: InviteLink) -> TikTokCampaign | None:
+        if link.tiktok_ref:
+            return self.by_ref.get(link.tiktok_ref)
+        return self.by_name.get(link.tiktok_campaign_name)
 
 
 def reconcile(run: Run) -> int:
     """Settle every link of the workspace whose last create has an unknown outcome, with one
     sweep of the account's campaign list (one TikTok account per workspace, so one sweep serves
     all its campaigns). Returns how many links were found not to exist (safe to create)."""
-    claimed = claim(Q(workspace_id=run.campaign.workspace_id), True, UNSURE_PER_SWEEP)
-    unsure = {link.tiktok_campaign_name: link for link in claimed}
+    unsure = claim(Q(workspace_id=run.campaign.workspace_id), True, UNSURE_PER_SWEEP)
     if not unsure:
         return 0
     try:
         sweep = sweep_campaigns(run)
     except errors.TikTokError as exc:
-        for link in unsure.values():
+        for link in unsure:
             release(link)  # intent kept: reconcile again next time
         _stop_for(run, exc)
         return 0
     absent = 0
-    for name, link in unsure.items():
-        if name in sweep.by_name:
-            record_created(link, sweep.by_name[name])
+    for link in unsure:
+        found = sweep.find(link)
+        if found is not None:
+            record_created(link, found)
         elif sweep.complete:  # not on TikTok: safe to create
             release(link, attempted_at=None)
             absent += 1
@@ -247,8 +287,16 @@ def sweep_campaigns(run: Run) -> Sweep:
     workers = settings.LINK_PROVISIONING_CONCURRENCY
     rest = fan_out(lambda page: _page_with_patience(run, page), pages, workers, "sweep")
     total = first.page_info.total_number
-    by_name = {c.campaign_name: c for page in (first, *rest) for c in page.campaigns}
-    return Sweep(by_name, all(page.page_info.total_number == total for page in rest))
+    objects = [c for page in (first, *rest) for c in page.campaigns]
+    by_ref = {
+        ref: c for c in objects for ref in names.refs_in(c.campaign_name, c.campaign_description)
+    }
+    by_name = {c.campaign_name: c for c in objects}
+    return Sweep(by_ref, by_name, all(page.page_info.total_number == total for page in rest))
+
+
+def _refs(obj: TikTokCampaign) -> set[str]:
+    return names.refs_in(obj.campaign_name, obj.campaign_description)
 
 
 def _page_with_patience(run: Run, page: int) -> CampaignPage:
@@ -267,7 +315,8 @@ def _page_with_patience(run: Run, page: int) -> CampaignPage:
 
 
 def provision_campaign(run: Run) -> Run:
-    """Rounds of: reconcile unknown outcomes, then create every pending link."""
+    """Rounds of: reconcile unknown outcomes, then create every pending link; then the
+    invite links TikTok had not given yet."""
     for _ in range(MAX_ROUNDS):
         reconcile(run)
         if run.stop:
@@ -275,6 +324,8 @@ def provision_campaign(run: Run) -> Run:
         _create_pending(run)
         if run.stop or not _has_unknown(run.campaign):
             break
+    if run.stop is None:
+        fetch_invite_links(run)
     log.info(
         "provisioned campaign %s: %s created, %s failed, %s unknown, stop=%r",
         run.campaign.pk,
@@ -293,6 +344,47 @@ def _create_pending(run: Run) -> None:
         if not batch:
             return
         fan_out(lambda link: provision_one(run, link), batch, workers, "provision")
+
+
+# -- Invite links that come late ---------------------------------------------------------
+
+
+def fetch_invite_links(run: Run) -> int:
+    """Read back the objects of links still waiting for their invite link (by
+    `campaign_ids`); past LINK_URL_TIMEOUT_MINUTES a link fails."""
+    waiting = dict(
+        InviteLink.objects.filter(
+            campaign=run.campaign, status=Status.PENDING, awaiting_url_since__isnull=False
+        ).values_list("tiktok_campaign_id", "pk")
+    )
+    found = 0
+    if not waiting:  # an empty id filter would list the whole account
+        return found
+    try:
+        for obj in run.client.campaigns(run.account_id, campaign_ids=list(waiting)):
+            if obj.invite_link and obj.campaign_id in waiting:
+                record_url(waiting[obj.campaign_id], obj.invite_link)
+                found += 1
+    except errors.TikTokError as exc:
+        _stop_for(run, exc)
+        return found
+    _give_up_waiting(run.campaign)
+    return found
+
+
+def _give_up_waiting(campaign: Campaign) -> None:
+    late = timezone.now() - timedelta(minutes=settings.LINK_URL_TIMEOUT_MINUTES)
+    minutes = settings.LINK_URL_TIMEOUT_MINUTES
+    InviteLink.objects.filter(
+        campaign=campaign, status=Status.PENDING, awaiting_url_since__lt=late
+    ).update(
+        status=Status.FAILED,
+        failure_code="no_invite_link",
+        failure_message=(
+            f"TikTok made this link's campaign object but gave it no invite link within "
+            f"{minutes:g} minutes. Retry failed asks TikTok for it again."
+        ),
+    )
 
 
 def _has_unknown(campaign: Campaign) -> bool:

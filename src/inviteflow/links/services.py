@@ -9,6 +9,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -22,6 +23,7 @@ from inviteflow.tiktok.models import Pause
 Status = InviteLink.Status
 PROVISION_LINKS = job("links.provision_links")
 PENDING_AGAIN_AFTER = timedelta(seconds=30)  # unknown outcomes left: look again soon
+NO_INVITE_LINK = "no_invite_link"  # failure: TikTok never gave the object an invite link
 
 
 def _required_by_creator(campaign: Campaign) -> dict[int, int]:
@@ -104,15 +106,27 @@ def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
 
 
 def retry_failed(campaign: Campaign) -> int:
-    """Put failed links back in the queue (after the handle was fixed, say)."""
+    """Put failed links back in the queue (after the handle was fixed, say); one whose object
+    TikTok made without an invite link waits for it again."""
+    failed = campaign.invite_links.filter(status=Status.FAILED)
     with transaction.atomic():
-        count = campaign.invite_links.filter(status=Status.FAILED).update(
+        failed.filter(failure_code=NO_INVITE_LINK).update(awaiting_url_since=timezone.now())
+        count = failed.update(
             status=Status.PENDING, failure_code="", failure_message="", claimed_until=None
         )
         resume(campaign)
         if count:
             enqueue_on_commit(PROVISION_LINKS, campaign.pk)
     return count
+
+
+def _next_look(campaign: Campaign) -> datetime:
+    """Soon when invite links are awaited from TikTok (they come in seconds), else later."""
+    waiting = campaign.invite_links.filter(
+        status=Status.PENDING, awaiting_url_since__isnull=False
+    ).exists()
+    seconds = settings.LINK_URL_RECHECK_SECONDS if waiting else PENDING_AGAIN_AFTER.total_seconds()
+    return timezone.now() + timedelta(seconds=seconds)
 
 
 def pause(campaign: Campaign, because: Pause, reason: str) -> None:
@@ -134,8 +148,7 @@ def record_run(
     if pause_ is not None and pause_ != Pause.THROTTLED:
         pause(campaign, pause_, reason)
     elif pause_ is None and campaign.invite_links.filter(status=Status.PENDING).exists():
-        later = timezone.now() + PENDING_AGAIN_AFTER
-        enqueue_on_commit(PROVISION_LINKS, campaign.pk, run_after=later)
+        enqueue_on_commit(PROVISION_LINKS, campaign.pk, run_after=_next_look(campaign))
 
 
 def resume(campaign: Campaign) -> None:
@@ -161,7 +174,11 @@ def progress(campaign: Campaign) -> dict[str, int]:
         counts[row["status"]] = row["n"]
     live = sum(n for s, n in counts.items() if s != Status.RETIRED)
     ready = counts[Status.ACTIVE] + counts[Status.EXHAUSTED]
-    return {**counts, "total": live, "done": live - counts[Status.PENDING], "ready": ready}
+    waiting = campaign.invite_links.filter(
+        status=Status.PENDING, awaiting_url_since__isnull=False
+    ).count()
+    done = live - counts[Status.PENDING]
+    return {**counts, "total": live, "done": done, "ready": ready, "waiting": waiting}
 
 
 # -- Link counters ----------------------------------------------------------------------

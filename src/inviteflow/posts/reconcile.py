@@ -10,7 +10,7 @@ missing" for creators who still owe posts. TikTok calls happen outside transacti
 import logging
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -26,10 +26,7 @@ from inviteflow.tiktok.client import TikTokClient
 
 log = logging.getLogger(__name__)
 
-CAMPAIGN_IDS_PER_CALL = 20  # TikTok documents no limit (§12.5); the sandbox allows 20
-VIDEO_IDS_PER_CALL = 20  # video_ids filter of the public post list
-PUBLIC_PAGE_SIZE = 20
-PUBLIC_PAGES_MAX = 5  # "why is my post missing" looks at the creator's last 100 posts at most
+PUBLIC_POSTS_MAX = 100  # "why is my post missing" looks at the creator's last 100 posts at most
 TIKTOK_CAMPAIGN_TYPE = "CAMPAIGN"  # every invite link's object (issue 4)
 
 
@@ -45,13 +42,15 @@ class Sync:
     account_id: str
     videos_seen: int = 0
     posts_added: int = 0
+    # Reads TikTok refused (40002…): the other creators went on; the sync's status shows them.
+    refused: list[errors.TikTokError] = field(default_factory=list)
 
 
 def sync_campaign(sync: Sync, missing_max_age: timedelta) -> Sync:
     reconcile_video_ids(sync)
     services.recheck(sync.campaign)  # dates, hashtags or content type may have changed
     services.settle(sync.campaign)
-    describe_posts(sync.campaign, sync.client, sync.account_id)
+    describe_posts(sync.campaign, sync.client, sync.account_id, sync.refused)
     diagnose(sync, missing_max_age)
     return sync
 
@@ -78,14 +77,16 @@ def reconcile_video_ids(sync: Sync) -> None:
 
 
 def reported_videos(client: TikTokClient, account_id: str, object_ids: list[str]) -> dict[str, str]:
-    """video id → TikTok campaign object id, for the given objects (§5.4, pages of 5)."""
+    """video id → TikTok campaign object id, for the given objects (§5.4; the client splits
+    the ids and pages as TikTok allows)."""
     found: dict[str, str] = {}
-    for chunk in _chunks(object_ids, CAMPAIGN_IDS_PER_CALL):
-        for obj in client.campaigns(
-            account_id, campaign_ids=chunk, campaign_type=TIKTOK_CAMPAIGN_TYPE
-        ):
-            for video_id in obj.video_ids:
-                found.setdefault(video_id, obj.campaign_id)
+    if not object_ids:
+        return found  # no filter would list every object of the account
+    for obj in client.campaigns(
+        account_id, campaign_ids=object_ids, campaign_type=TIKTOK_CAMPAIGN_TYPE
+    ):
+        for video_id in obj.video_ids:
+            found.setdefault(video_id, obj.campaign_id)
     return found
 
 
@@ -100,17 +101,22 @@ def _linked_video_ids(workspace: Workspace, video_ids: list[str]) -> set[str]:
 # -- Descriptions ---------------------------------------------------------------------------
 
 
-def describe_posts(campaign: Campaign, client: TikTokClient, account_id: str) -> int:
-    """Caption, hashtags and publish time for posts TikTok has not described yet."""
+def describe_posts(
+    campaign: Campaign,
+    client: TikTokClient,
+    account_id: str,
+    refused: list[errors.TikTokError] | None = None,
+) -> int:
+    """Caption, hashtags and publish time for posts TikTok has not described yet; reads TikTok
+    refused are added to `refused` (else only logged: the next sync describes them)."""
     pending = Post.objects.filter(campaign=campaign, details_fetched_at__isnull=True)
     by_handle: dict[str, list[str]] = defaultdict(list)
     for handle, video_id in pending.values_list("creator__handle", "video_id"):
         by_handle[handle].append(video_id)
     described: list[Post] = []
     for handle, video_ids in by_handle.items():
-        for chunk in _chunks(video_ids, VIDEO_IDS_PER_CALL):
-            items = _public_posts(client, account_id, handle, chunk)
-            described += services.describe(campaign.workspace, items)
+        items = _public_posts(client, account_id, handle, video_ids, refused)
+        described += services.describe(campaign.workspace, items)
     if described:
         services.settle(
             campaign, {post.invite_link_id for post in described if post.invite_link_id}
@@ -119,15 +125,19 @@ def describe_posts(campaign: Campaign, client: TikTokClient, account_id: str) ->
 
 
 def _public_posts(
-    client: TikTokClient, account_id: str, handle: str, video_ids: list[str]
+    client: TikTokClient,
+    account_id: str,
+    handle: str,
+    video_ids: list[str],
+    refused: list[errors.TikTokError] | None,
 ) -> list[schemas.Post]:
     """Posts not yet public (in review, taken down) are simply not returned."""
     try:
-        return list(
-            client.creator_videos(account_id, handle, video_ids=video_ids, limit=len(video_ids))
-        )
+        return list(client.creator_videos(account_id, handle, video_ids=video_ids))
     except (errors.InvalidParams, errors.NotFound) as exc:
         log.info("public posts of @%s: %r", handle, exc)
+        if isinstance(exc, errors.InvalidParams) and refused is not None:
+            refused.append(exc)
         return []
 
 
@@ -202,15 +212,16 @@ def recent_public(sync: Sync, handle: str, since: datetime) -> list[diagnosis.Pu
                 break
     except (errors.InvalidParams, errors.NotFound) as exc:
         log.info("recent posts of @%s: %r", handle, exc)
+        if isinstance(exc, errors.InvalidParams):
+            sync.refused.append(exc)
     return found
 
 
 def _public_pages(sync: Sync, handle: str) -> Iterator[list[schemas.Post]]:
-    cursor = None
-    for _ in range(PUBLIC_PAGES_MAX):
-        page = sync.client.creator_videos_page(
-            sync.account_id, handle, cursor=cursor, limit=PUBLIC_PAGE_SIZE
-        )
+    cursor, read = None, 0
+    while read < PUBLIC_POSTS_MAX:
+        page = sync.client.creator_videos_page(sync.account_id, handle, cursor=cursor)
+        read += len(page.posts)
         yield page.posts
         if not (page.page_info.has_more and page.posts) or page.page_info.cursor == cursor:
             return

@@ -19,7 +19,7 @@ from inviteflow.core.scheduler import every
 from inviteflow.links.models import InviteLink
 from inviteflow.posts import reconcile, services
 from inviteflow.posts.models import WebhookEndpoint, WebhookEvent
-from inviteflow.tiktok import jobs
+from inviteflow.tiktok import errors, jobs
 from inviteflow.tiktok.connections import TikTokAccount
 from inviteflow.tiktok.models import TikTokConnection
 
@@ -113,6 +113,10 @@ class SyncCampaignPosts(jobs.TikTokJob[reconcile.Sync]):
     def work(self, account: TikTokAccount) -> reconcile.Sync:
         sync = reconcile.Sync(self.campaign, account.client, account.account_id)
         return reconcile.sync_campaign(sync, MISSING_MAX_AGE_NOW if self.force else MISSING_MAX_AGE)
+
+    def stopped_by(self, result: reconcile.Sync) -> errors.TikTokError | None:
+        """A read TikTok refused is shown, though the sync went on without it."""
+        return result.refused[0] if result.refused else None
 
     def finish(self, outcome: jobs.Outcome[reconcile.Sync]) -> None:
         sync = outcome.result

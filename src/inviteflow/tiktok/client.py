@@ -9,6 +9,14 @@ shared cool-down. Reads (GET) are retried on retryable errors, a bounded number 
 exponential backoff and full jitter. Writes are never retried here: a write that timed out may
 have created the campaign, order or link anyway, so the caller reconciles (invariant 4).
 Request ids are logged; tokens, secrets and query strings (which may hold the app secret) never.
+
+List calls send the current page and id-filter sizes (tiktok.sizes: a setting each, lowered
+for every process once TikTok refused one). List methods take any number of ids and split
+them by the current filter size. A refusal that points at a size halves it, is remembered,
+and the call is retried once at half where a smaller call means the same thing: a first page,
+a cursor page, or a smaller slice of the ids (the rest follows). Explicit size arguments are
+sent as given (the doctor probes with them); a refusal of one larger than the current size
+teaches nothing.
 """
 
 import contextlib
@@ -16,8 +24,10 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any, Protocol, TypedDict, TypeVar, Unpack
 
 from pydantic import BaseModel, ValidationError
@@ -26,6 +36,7 @@ from inviteflow import outbound
 from inviteflow.tiktok.errors import (
     SUCCESS_CODES,
     AuthError,
+    InvalidParams,
     Throttled,
     TikTokError,
     UnexpectedResponse,
@@ -44,6 +55,7 @@ from inviteflow.tiktok.schemas import (
     LinkStatusPage,
     OrderCreated,
     OrderPage,
+    OrderReportPage,
     PageInfo,
     Post,
     PostPage,
@@ -54,11 +66,26 @@ from inviteflow.tiktok.schemas import (
     TTOAccounts,
     VideoMetrics,
 )
+from inviteflow.tiktok.sizes import (
+    CAMPAIGN_IDS,
+    CAMPAIGNS,
+    LIMIT,
+    LINK_STATUS,
+    ORDERS,
+    PAGE_SIZE,
+    REPORT,
+    VIDEO_IDS,
+    VIDEO_LIST,
+    LocalSizes,
+    Refusal,
+    SizeBook,
+    refusal,
+)
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/open_api/v1.3"
-CAMPAIGNS_PER_PAGE_MAX = 5  # §5.4
+CAMPAIGNS_PER_PAGE_MAX = 5  # §5.4 (TIKTOK_CAMPAIGN_PAGE_SIZE may only be lower)
 INSTALLATION = "installation"  # limiter key for calls made on behalf of no workspace
 
 M = TypeVar("M", bound=BaseModel)
@@ -177,6 +204,7 @@ class TikTokClient:
         limiter_timeout: float = 30.0,
         backoff_base: float = 0.5,
         backoff_cap: float = 8.0,
+        sizes: SizeBook | None = None,
     ) -> None:
         self.app_id = app_id
         self._app_secret = app_secret
@@ -186,6 +214,7 @@ class TikTokClient:
         self.limiter_timeout = limiter_timeout
         self.max_retries = max_retries
         self.backoff = (backoff_base, backoff_cap)
+        self.sizes = sizes or LocalSizes()  # from_settings: the book every process shares
         self._sleep = sleep
         self._rng = rng
         self._http = outbound.http_client(
@@ -200,9 +229,11 @@ class TikTokClient:
         from django.conf import settings
 
         from inviteflow.tiktok.ratelimit import get_limiter
+        from inviteflow.tiktok.sizes import shared
 
         options.setdefault("timeout", settings.TIKTOK_TIMEOUT_S)
         options.setdefault("limiter", get_limiter())
+        options.setdefault("sizes", shared())
         return cls(
             settings.TIKTOK_API_BASE_URL,
             settings.TIKTOK_APP_ID,
@@ -267,15 +298,13 @@ class TikTokClient:
         cursor: int | None = None,
         limit: int | None = None,
     ) -> PostPage:
-        """§4.3 GET /tto/tcm/creator/public/video/list/: one cursor page of public posts."""
-        query: dict[str, Any] = {
-            "tto_tcm_account_id": account_id,
-            "handle_name": handle_name,
-            "video_ids": list(video_ids),
-            "cursor": cursor,
-            "limit": limit,
-        }
-        return parse(PostPage, self._get("/tto/tcm/creator/public/video/list/", query))
+        """§4.3 GET /tto/tcm/creator/public/video/list/: one cursor page of public posts.
+
+        `video_ids` are sent as given (creator_videos splits any number)."""
+        ids = _Filter(VIDEO_IDS, list(video_ids))
+        sizes = {LIMIT: self._size(VIDEO_LIST, LIMIT, limit), **ids.all()}
+        query = partial(_cursor_query, _creator(account_id, handle_name), ids, cursor)
+        return parse(PostPage, self._read(VIDEO_LIST, query, sizes, shrink={LIMIT})[0])
 
     def creator_videos(
         self,
@@ -285,17 +314,13 @@ class TikTokClient:
         video_ids: Sequence[str] = (),
         limit: int | None = None,
     ) -> Iterator[Post]:
-        """§4.3 every public post, newest first, following the cursor until `has_more` is false."""
-        cursor = None
-        while True:
-            page = self.creator_videos_page(
-                account_id, handle_name, video_ids=video_ids, cursor=cursor, limit=limit
-            )
-            yield from page.posts
-            info = page.page_info
-            if not (info.has_more and page.posts) or info.cursor in (None, cursor):
-                return
-            cursor = info.cursor
+        """§4.3 every public post (of any number of `video_ids`, when given), newest first,
+        following the cursor until `has_more` is false."""
+
+        def walk(ids: _Filter) -> Generator[Post, None, int]:
+            return self._cursor_pages(_creator(account_id, handle_name), ids, limit)
+
+        return _by_filter(VIDEO_IDS, video_ids, walk)
 
     # §5 Campaigns ---------------------------------------------------------------------------
 
@@ -319,13 +344,16 @@ class TikTokClient:
         self,
         account_id: str,
         campaign_id: str,
+        campaign_name: str,
         handle_names: Sequence[str],
         **options: Unpack[CampaignOptions],
     ) -> Campaign:
-        """§5.2 with `campaign_id`: the create endpoint appends creators to that campaign."""
+        """§5.2 with `campaign_id`: the create endpoint appends creators to that campaign.
+        `campaign_name` is sent too: S3 marks it required on every create call (§13)."""
         body: dict[str, Any] = {
             "tto_tcm_account_id": account_id,
             "campaign_id": campaign_id,
+            "campaign_name": campaign_name,
             "handle_names": list(handle_names),
             **options,
         }
@@ -359,19 +387,15 @@ class TikTokClient:
         campaign_ids: Sequence[str] = (),
         campaign_type: str | None = None,
         page: int = 1,
-        page_size: int = CAMPAIGNS_PER_PAGE_MAX,
+        page_size: int | None = None,
     ) -> CampaignPage:
-        """§5.4 GET /tto/tcm/campaign/: one page (TikTok allows at most 5 campaigns per page)."""
-        if not 1 <= page_size <= CAMPAIGNS_PER_PAGE_MAX:
-            raise ValueError(f"page_size: must be 1 to {CAMPAIGNS_PER_PAGE_MAX}, not {page_size}")
-        query: dict[str, Any] = {
-            "tto_tcm_account_id": account_id,
-            "campaign_ids": list(campaign_ids),
-            "campaign_type": campaign_type,
-            "page": page,
-            "page_size": page_size,
-        }
-        return parse(CampaignPage, self._get("/tto/tcm/campaign/", query))
+        """§5.4 GET /tto/tcm/campaign/: one page (TikTok allows at most 5 campaigns per page).
+
+        `campaign_ids` are sent as given (campaigns splits any number)."""
+        _check_campaign_page_size(page_size)
+        base = {"tto_tcm_account_id": account_id, "campaign_type": campaign_type}
+        ids = _Filter(CAMPAIGN_IDS, list(campaign_ids))
+        return parse(CampaignPage, self._one_page(CAMPAIGNS, base, ids, page, page_size))
 
     def campaigns(
         self,
@@ -379,20 +403,18 @@ class TikTokClient:
         *,
         campaign_ids: Sequence[str] = (),
         campaign_type: str | None = None,
-        page_size: int = CAMPAIGNS_PER_PAGE_MAX,
+        page_size: int | None = None,
     ) -> Iterator[Campaign]:
-        """§5.4 every campaign (of `campaign_type`, when given), page after page."""
+        """§5.4 every campaign (of `campaign_type`, and of any number of `campaign_ids`, when
+        given), page after page."""
+        _check_campaign_page_size(page_size)
+        base = {"tto_tcm_account_id": account_id, "campaign_type": campaign_type}
 
-        def fetch(page: int) -> CampaignPage:
-            return self.campaigns_page(
-                account_id,
-                campaign_ids=campaign_ids,
-                campaign_type=campaign_type,
-                page=page,
-                page_size=page_size,
-            )
+        def walk(ids: _Filter) -> Generator[Campaign, None, int]:
+            read = partial(parse, CampaignPage)
+            return self._pages(CAMPAIGNS, base, ids, page_size, read, _campaigns_of)
 
-        return _paged(fetch, lambda result: result.campaigns)
+        return _by_filter(CAMPAIGN_IDS, campaign_ids, walk)
 
     # §6 Linking requests --------------------------------------------------------------------
 
@@ -423,16 +445,12 @@ class TikTokClient:
         page: int = 1,
         page_size: int | None = None,
     ) -> LinkStatusPage:
-        """§6.2 GET /tto/tcm/campaign/link/status/: one page of linking-request states."""
-        query: dict[str, Any] = {
-            "tto_tcm_account_id": account_id,
-            "campaign_ids": list(campaign_ids),
-            "handle_names": list(handle_names),
-            "campaign_type": campaign_type,
-            "page": page,
-            "page_size": page_size,
-        }
-        return parse(LinkStatusPage, self._get("/tto/tcm/campaign/link/status/", query))
+        """§6.2 GET /tto/tcm/campaign/link/status/: one page of linking-request states.
+
+        `campaign_ids` are sent as given (link_statuses splits any number)."""
+        base = _link_status_base(account_id, handle_names, campaign_type)
+        ids = _Filter(CAMPAIGN_IDS, list(campaign_ids))
+        return parse(LinkStatusPage, self._one_page(LINK_STATUS, base, ids, page, page_size))
 
     def link_statuses(
         self,
@@ -443,19 +461,15 @@ class TikTokClient:
         campaign_type: str | None = None,
         page_size: int | None = None,
     ) -> Iterator[LinkInfo]:
-        """§6.2 every linking request matching the filters, page after page."""
+        """§6.2 every linking request matching the filters (any number of `campaign_ids`),
+        page after page."""
+        base = _link_status_base(account_id, handle_names, campaign_type)
 
-        def fetch(page: int) -> LinkStatusPage:
-            return self.link_statuses_page(
-                account_id,
-                campaign_ids=campaign_ids,
-                handle_names=handle_names,
-                campaign_type=campaign_type,
-                page=page,
-                page_size=page_size,
-            )
+        def walk(ids: _Filter) -> Generator[LinkInfo, None, int]:
+            read = partial(parse, LinkStatusPage)
+            return self._pages(LINK_STATUS, base, ids, page_size, read, _video_infos_of)
 
-        return _paged(fetch, lambda result: result.video_infos)
+        return _by_filter(CAMPAIGN_IDS, campaign_ids, walk)
 
     # §7 Report ------------------------------------------------------------------------------
 
@@ -474,15 +488,9 @@ class TikTokClient:
 
         The region goes in the `Country-Code` header; `daily_stats` come only with both dates.
         """
-        query: dict[str, Any] = {
-            "tto_tcm_account_id": account_id,
-            "campaign_id": campaign_id,
-            "start_date": start_date,
-            "end_date": end_date,
-            "page": page,
-            "page_size": page_size,
-        }
-        data = self._get("/tto/tcm/report/", query, headers={"Country-Code": country_code})
+        base = _report_base(account_id, campaign_id, start_date, end_date)
+        headers = {"Country-Code": country_code}
+        data = self._one_page(REPORT, base, NO_FILTER, page, page_size, headers=headers)
         return parse(ReportPage, data)
 
     def report(
@@ -496,19 +504,9 @@ class TikTokClient:
         page_size: int | None = None,
     ) -> Iterator[VideoMetrics]:
         """§7 every linked video's metrics, page after page."""
-
-        def fetch(page: int) -> ReportPage:
-            return self.report_page(
-                account_id,
-                campaign_id,
-                country_code,
-                start_date=start_date,
-                end_date=end_date,
-                page=page,
-                page_size=page_size,
-            )
-
-        return _paged(fetch, lambda result: result.videos)
+        base = _report_base(account_id, campaign_id, start_date, end_date)
+        read, headers = partial(parse, ReportPage), {"Country-Code": country_code}
+        return self._pages(REPORT, base, NO_FILTER, page_size, read, _videos_of, headers)
 
     # §6.4 Legacy orders: campaign codes -----------------------------------------------------
 
@@ -550,14 +548,38 @@ class TikTokClient:
         if len(given) != 1:
             raise ValueError("get_order: give exactly one of order_ids, campaign_code, invite_link")
         [(query_type, (name, value))] = given.items()
+        base = {"tcm_account_id": tcm_account_id, "query_type": query_type, name: value}
+        return parse(OrderPage, self._one_page(ORDERS, base, NO_FILTER, page, page_size))
+
+    def order_report_page(
+        self,
+        tcm_account_id: str,
+        order_ids: Sequence[str],
+        *,
+        page: int = 1,
+        page_size: int | None = None,
+    ) -> OrderReportPage:
+        """§6.4/§13 GET /tcm/report/get/v2/ (S1): metrics of videos linked through campaign-code
+        orders, one insight per order and video; no Country-Code (one global figure)."""
         query: dict[str, Any] = {
             "tcm_account_id": tcm_account_id,
-            "query_type": query_type,
-            name: value,
+            "order_ids": list(order_ids),
             "page": page,
             "page_size": page_size,
         }
-        return parse(OrderPage, self._get("/tcm/order/get/v2/", query))
+        return parse(OrderReportPage, self._get("/tcm/report/get/v2/", query))
+
+    def order_report(
+        self, tcm_account_id: str, order_ids: Sequence[str], *, page_size: int | None = None
+    ) -> Iterator[VideoMetrics]:
+        """Every video of the orders' legacy report, as the TTO report's per-video metrics."""
+
+        def fetch(page: int) -> OrderReportPage:
+            return self.order_report_page(tcm_account_id, order_ids, page=page, page_size=page_size)
+
+        for insight in _paged(fetch, lambda result: result.insights):
+            video = {**insight.metrics, "video_id": insight.dimensions.video_id}
+            yield parse(VideoMetrics, video)
 
     # §9.1 Webhook subscriptions (app credentials, no Access-Token header) -------------------
 
@@ -609,6 +631,130 @@ class TikTokClient:
             "subscription_id": subscription_id,
         }
         self._post("/subscription/unsubscribe/", body, token=False)
+
+    # Sizes (tiktok.sizes) ---------------------------------------------------------------------
+
+    def _size(self, endpoint: str, parameter: str, requested: int | None = None) -> int:
+        """`requested` when given, else the current size (its setting, or less once refused)."""
+        if requested is None:
+            return self.sizes.current(endpoint, parameter)
+        if requested < 1:
+            raise ValueError(f"{parameter}: must be at least 1, not {requested}")
+        return requested
+
+    def _chunk(self, endpoint: str, ids: "_Filter") -> dict[str, int]:
+        """How many of `ids` the next call asks about: a filter size, or all that are left."""
+        if not ids.ids:
+            return {}
+        return {ids.parameter: min(self._size(endpoint, ids.parameter), len(ids.ids))}
+
+    def _one_page(
+        self,
+        endpoint: str,
+        base: dict[str, Any],
+        ids: "_Filter",
+        page: int,
+        page_size: int | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """One page of a page/page_size listing, with every id given. Only page 1 is retried
+        smaller: a smaller first page is still the first page, a smaller page 3 is not page 3."""
+        size = self._size(endpoint, PAGE_SIZE, page_size)
+        query = partial(_page_query, base, ids, _Place(page, size))
+        sizes = {PAGE_SIZE: size, **ids.all()}
+        shrink = {PAGE_SIZE} if page == 1 else set()
+        return self._read(endpoint, query, sizes, shrink=shrink, headers=headers)[0]
+
+    def _pages(
+        self,
+        endpoint: str,
+        base: dict[str, Any],
+        ids: "_Filter",
+        page_size: int | None,
+        read_page: Callable[[dict[str, Any]], P],
+        items: Callable[[P], list[T]],
+        headers: Mapping[str, str] | None = None,
+    ) -> Generator[T, None, int]:
+        """Every item of a page/page_size listing for a filter size of `ids`; returns how many
+        ids it asked about. A page size halved on the way reads on from the same place."""
+        place = _Place(1, self._size(endpoint, PAGE_SIZE, page_size))
+        sizes = {PAGE_SIZE: place.size, **self._chunk(endpoint, ids)}
+        first = True
+        while True:
+            shrink = set(sizes) if first else {PAGE_SIZE}  # the ids are fixed after page 1
+            query = partial(_page_query, base, ids, place)
+            data, sizes = self._read(endpoint, query, sizes, shrink=shrink, headers=headers)
+            place, first = place.at(sizes[PAGE_SIZE]), False
+            result = read_page(data)
+            batch = items(result)
+            yield from batch[place.skip :]
+            if not _more_pages(result.page_info, place.page, len(batch)):
+                return sizes.get(ids.parameter, 0)
+            place = place.next()
+
+    def _cursor_pages(
+        self, base: dict[str, Any], ids: "_Filter", limit: int | None
+    ) -> Generator[Post, None, int]:
+        """§4.3 every post for a filter size of `ids`, following the cursor; returns how many
+        ids it asked about. A cursor page ("posts before this") may be smaller at any point."""
+        sizes = {LIMIT: self._size(VIDEO_LIST, LIMIT, limit), **self._chunk(VIDEO_LIST, ids)}
+        cursor: int | None = None
+        while True:
+            shrink = set(sizes) if cursor is None else {LIMIT}  # the ids are fixed after page 1
+            query = partial(_cursor_query, base, ids, cursor)
+            data, sizes = self._read(VIDEO_LIST, query, sizes, shrink=shrink)
+            page = parse(PostPage, data)
+            yield from page.posts
+            info = page.page_info
+            if not (info.has_more and page.posts) or info.cursor in (None, cursor):
+                return sizes.get(ids.parameter, 0)
+            cursor = info.cursor
+
+    def _read(
+        self,
+        endpoint: str,
+        query: Callable[[Mapping[str, int]], dict[str, Any]],
+        sizes: dict[str, int],
+        *,
+        shrink: Collection[str],
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[dict[str, Any], dict[str, int]]:
+        """GET a list endpoint with `sizes` (parameter → items asked for) placed by `query`.
+
+        A refusal that points at a size lowers it for every process (`_learn`); a size in
+        `shrink` is then retried once, lower, unless this client makes no retries (a web
+        request). Returns the answer's data and the sizes that got it."""
+        try:
+            return self._get(endpoint, query(sizes), headers=headers), sizes
+        except InvalidParams as exc:
+            lower = self._learn(endpoint, sizes, exc)
+            if lower is None or lower[0] not in shrink or not self.max_retries:
+                raise
+            parameter, size = lower
+        smaller = {**sizes, parameter: size}
+        try:
+            data = self._get(endpoint, query(smaller), headers=headers)
+        except InvalidParams as exc:
+            self._learn(endpoint, smaller, exc)  # the next call starts lower still
+            raise
+        self.sizes.confirm(endpoint, parameter, size)
+        return data, smaller
+
+    def _learn(
+        self, endpoint: str, sent: Mapping[str, int], exc: InvalidParams
+    ) -> tuple[str, int] | None:
+        """The size to send after TikTok refused `sent`, or None when the refusal is not about
+        a size. A refused size above the current one (an explicit request) teaches nothing:
+        the current size is sent instead."""
+        found = refusal(exc, sent)
+        if found is None:
+            return None
+        current = self.sizes.current(endpoint, found.parameter)
+        if found.sent > current:
+            return found.parameter, current
+        _warn_refused(endpoint, found, current, exc)
+        self.sizes.learn(endpoint, found.parameter, found.smaller, found.sent, exc.message)
+        return found.parameter, found.smaller
 
     # The wire ---------------------------------------------------------------------------------
 
@@ -723,6 +869,131 @@ def _more_pages(info: PageInfo, page: int, got: int) -> bool:
     if info.total_page:
         return page < info.total_page and got > 0
     return got > 0 and info.page_size > 0 and got >= info.page_size  # no total: a full page
+
+
+@dataclass(frozen=True)
+class _Filter:
+    """An id filter (`campaign_ids`, `video_ids`): the ids still to ask about, of which a call
+    sends the first `sizes[parameter]`."""
+
+    parameter: str
+    ids: list[str]
+
+    def all(self) -> dict[str, int]:
+        """Its size when every id goes in one call (the one-page methods)."""
+        return {self.parameter: len(self.ids)} if self.ids else {}
+
+    def place(self, query: dict[str, Any], sizes: Mapping[str, int]) -> dict[str, Any]:
+        if self.ids:
+            query[self.parameter] = self.ids[: sizes[self.parameter]]
+        return query
+
+
+NO_FILTER = _Filter("", [])
+
+
+def _by_filter(
+    parameter: str, ids: Sequence[str], walk: Callable[[_Filter], Generator[T, None, int]]
+) -> Iterator[T]:
+    """`walk` over any number of `ids`, as many at a time as a call takes (once, unfiltered,
+    when there are none)."""
+    remaining = list(ids)
+    while True:
+        used = yield from walk(_Filter(parameter, remaining))
+        remaining = remaining[used:]
+        if not remaining or used < 1:
+            return
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a page/page_size listing is read: page `page` of `size` items, whose first
+    `skip` items were read already."""
+
+    page: int
+    size: int
+    skip: int = 0
+
+    def at(self, size: int) -> "_Place":
+        """The same place in pages of `size` (the pages before it taken as full)."""
+        if size == self.size:
+            return self
+        done = (self.page - 1) * self.size + self.skip
+        return _Place(done // size + 1, size, done % size)
+
+    def next(self) -> "_Place":
+        return _Place(self.page + 1, self.size)
+
+
+def _page_query(
+    base: dict[str, Any], ids: _Filter, place: _Place, sizes: Mapping[str, int]
+) -> dict[str, Any]:
+    """The page at `place`, in pages of the size in `sizes`."""
+    here = place.at(sizes[PAGE_SIZE])
+    return ids.place({**base, "page": here.page, "page_size": here.size}, sizes)
+
+
+def _cursor_query(
+    base: dict[str, Any], ids: _Filter, cursor: int | None, sizes: Mapping[str, int]
+) -> dict[str, Any]:
+    return ids.place({**base, "cursor": cursor, "limit": sizes[LIMIT]}, sizes)
+
+
+def _creator(account_id: str, handle_name: str) -> dict[str, Any]:
+    return {"tto_tcm_account_id": account_id, "handle_name": handle_name}
+
+
+def _link_status_base(
+    account_id: str, handle_names: Sequence[str], campaign_type: str | None
+) -> dict[str, Any]:
+    return {
+        "tto_tcm_account_id": account_id,
+        "handle_names": list(handle_names),
+        "campaign_type": campaign_type,
+    }
+
+
+def _report_base(
+    account_id: str, campaign_id: str, start_date: date | str | None, end_date: date | str | None
+) -> dict[str, Any]:
+    return {
+        "tto_tcm_account_id": account_id,
+        "campaign_id": campaign_id,
+        "start_date": start_date,
+        "end_date": end_date,
+    }
+
+
+def _campaigns_of(page: CampaignPage) -> list[Campaign]:
+    return page.campaigns
+
+
+def _video_infos_of(page: LinkStatusPage) -> list[LinkInfo]:
+    return page.video_infos
+
+
+def _videos_of(page: ReportPage) -> list[VideoMetrics]:
+    return page.videos
+
+
+def _check_campaign_page_size(page_size: int | None) -> None:
+    if page_size is not None and not 1 <= page_size <= CAMPAIGNS_PER_PAGE_MAX:
+        raise ValueError(f"page_size: must be 1 to {CAMPAIGNS_PER_PAGE_MAX}, not {page_size}")
+
+
+def _warn_refused(endpoint: str, found: Refusal, current: int, exc: InvalidParams) -> None:
+    """Loud: every process sends less from now on, and TikTok's bound is news to us."""
+    log.warning(
+        "TikTok refused %s=%d on %s (code %s: %r): %s %d → %d for every process",
+        found.parameter,
+        found.sent,
+        endpoint,
+        exc.code,
+        exc.message,
+        found.parameter,
+        current,
+        found.smaller,
+    )
 
 
 def _list_or_none(values: Sequence[str] | None) -> list[str] | None:

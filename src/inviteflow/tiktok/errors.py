@@ -48,8 +48,29 @@ class InvalidParams(TikTokError):
     """TikTok rejected a parameter; sending the same request again cannot help."""
 
 
+class TooManyIds(InvalidParams):
+    """40011: a list parameter held more ids than TikTok takes at once; send fewer per call."""
+
+
 class NotFound(TikTokError):
     """The object (or the route) does not exist."""
+
+
+class EndpointUnavailable(TikTokError):
+    """This app may not use the endpoint, field or API version at all, whatever the token.
+
+    TikTok did nothing. Neither retrying nor reconnecting helps: the feature that made the
+    call should be switched off (with a notice) until inviteflow or the app's access changes.
+    Deliberately not a PermissionDenied, which callers answer by revoking the connection.
+    """
+
+
+class VersionError(EndpointUnavailable):
+    """40006 (seen live with HTTP 403): the API version or endpoint is not open to this app."""
+
+
+class EndpointRetired(EndpointUnavailable):
+    """41001 / 41002: TikTok took the endpoint, or a field the call uses, offline for good."""
 
 
 class Throttled(TikTokError):
@@ -63,9 +84,16 @@ class RateLimitTimeout(Throttled):
 
 
 class TransientServerError(TikTokError):
-    """TikTok failed internally (or is in maintenance); the same call may work later."""
+    """TikTok failed internally (or is in maintenance); the same call may work later.
+
+    For a write, TikTok may still have done the work (50002 is a timeout inside TikTok)."""
 
     retryable = True
+
+
+class TryAgain(TransientServerError):
+    """40201 / 40202: TikTok did nothing this time (task not ready, a concurrent write on the
+    same object), so sending the same call again is safe, a write included."""
 
 
 class ConnectionFailed(TikTokError):
@@ -83,16 +111,40 @@ class UnexpectedResponse(TikTokError):
 _BY_CODE: dict[int, type[TikTokError]] = {
     **dict.fromkeys((40102, 40103, 40104, 40105, 40107, 40110), AuthError),
     **dict.fromkeys((40001, 40003, 40113, 40118, 40125, 40130), PermissionDenied),
-    **dict.fromkeys((40000, 40002, 40011, 40108), InvalidParams),
+    **dict.fromkeys((40000, 40002, 40108), InvalidParams),
+    40011: TooManyIds,
     **dict.fromkeys((40007, 40400), NotFound),
-    **dict.fromkeys((40100, 40132, 61000), Throttled),
-    **dict.fromkeys((50000, 50002, 60001), TransientServerError),
+    **dict.fromkeys((40006, 40051), VersionError),  # 40051 INVALID_API_VERSION (S2's table)
+    **dict.fromkeys((41001, 41002), EndpointRetired),
+    # 40016 BIZ_FC_ERROR and 40133 are throttling in public clients too (contract §13)
+    **dict.fromkeys((40016, 40100, 40132, 40133, 61000), Throttled),
+    **dict.fromkeys((40201, 40202), TryAgain),
+    # 40200 GENERAL_TASK_ERROR: TikTok's side failed; a write's outcome is unknown, as for 50000
+    **dict.fromkeys((40200, 60001), TransientServerError),
 }
+# 50xxx system, 51000-51099 RPC / downstream services, 52xxx storage (DB, RDS, TOS) errors
+_TRANSIENT_RANGES = (range(50000, 51000), range(51000, 51100), range(52000, 53000))
 _BY_STATUS: dict[int, type[TikTokError]] = {
     401: AuthError,
     403: PermissionDenied,
     404: NotFound,
     429: Throttled,
+}
+# What a code means for us, where TikTok's own message does not say it (it is kept after).
+_MEANING = {
+    40006: "This TikTok API version or endpoint is not available to this app"
+    " (not a token problem: reconnecting will not help)",
+    40051: "This TikTok API version is not available to this app"
+    " (not a token problem: reconnecting will not help)",
+    41001: "TikTok has taken this endpoint offline; the feature using it cannot work"
+    " until inviteflow is updated",
+    41002: "TikTok has taken a field this call uses offline; the feature using it cannot work"
+    " until inviteflow is updated",
+    40011: "Too many ids in one request; send fewer per call",
+    40200: "TikTok's task failed on its side; a later attempt may work",
+    40201: "TikTok's task is not ready yet; ask again later",
+    40202: "Another change to the same object was in progress; TikTok did nothing,"
+    " so sending it again is safe",
 }
 # 20001 PARTIAL_OK still carries data (a created object must not look like a failure).
 SUCCESS_CODES = frozenset({0, 20001})
@@ -105,15 +157,22 @@ def error_for(
     cls = _class_for_code(code) or _BY_STATUS.get(http_status)
     if cls is None:
         cls = TransientServerError if http_status >= 500 else TikTokError
-    return cls(code, message or f"HTTP {http_status}", request_id, http_status=http_status)
+    text = _explained(code, message or f"HTTP {http_status}")
+    return cls(code, text, request_id, http_status=http_status)
 
 
 def _class_for_code(code: int | None) -> type[TikTokError] | None:
     if code is None:
         return None
-    if 51000 <= code <= 51099:  # RPC / downstream service errors
+    if any(code in codes for codes in _TRANSIENT_RANGES):
         return TransientServerError
     return _BY_CODE.get(code)
+
+
+def _explained(code: int | None, message: str) -> str:
+    """TikTok's message, after what the code means for us when TikTok's words may not say it."""
+    meaning = _MEANING.get(code) if code is not None else None
+    return f"{meaning} (TikTok: {message})" if meaning else message
 
 
 def transport_error(exc: Exception, *, is_read: bool) -> ConnectionFailed:

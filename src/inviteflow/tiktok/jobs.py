@@ -94,6 +94,8 @@ def stopped(exc: errors.TikTokError, result: R | None, limiter: Limiter | None) 
         until = time_format(timezone.localtime(retry_at), "H:i")
         message = f"Paused by TikTok's rate limit ({exc}) until {until}; it resumes by itself."
         return Outcome(result, message, Pause.THROTTLED, retry_at)
+    if isinstance(exc, errors.EndpointUnavailable):  # 40006, 41001/41002: retrying won't help
+        return Outcome(result, exc.message, Pause.UNSUPPORTED)
     if isinstance(exc, errors.AuthError | errors.PermissionDenied):
         message = f"TikTok refused our access ({exc}): reconnect TikTok in Settings."
         return Outcome(result, message, Pause.ACCESS_REFUSED)

@@ -1,4 +1,5 @@
-"""TikTok connection state and the installation-wide rate limiter's storage.
+"""TikTok connection state, the installation-wide rate limiter's storage, and the request
+sizes TikTok taught us.
 
 The limiter tables hold seconds since the epoch as floats (not DateTimeFields) because the
 limiter only does arithmetic on them and takes its clock from an injectable function.
@@ -73,6 +74,31 @@ class TikTokConnection(models.Model):
         return f"{self.workspace} → TikTok account {self.account_id}"
 
 
+class LearnedLimit(models.Model):
+    """A request size TikTok refused, and the size every process sends instead (tiktok.sizes).
+
+    One row per endpoint and size parameter; `size` only ever goes down. `confirmed` once
+    TikTok answered a call of `size`; until then it is the next size to try."""
+
+    endpoint = models.CharField(max_length=100)
+    parameter = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    refused = models.PositiveIntegerField(help_text="the smallest size TikTok refused")
+    confirmed = models.BooleanField(default=False)
+    message = models.TextField(blank=True, help_text="TikTok's words when it refused")
+    learned_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "parameter"], name="tiktok_learned_limit_per_parameter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parameter} ≤ {self.size} on {self.endpoint}"
+
+
 class Pause(models.TextChoices):
     """Why TikTok work stopped before it was done (tiktok.jobs)."""
 
@@ -80,3 +106,4 @@ class Pause(models.TextChoices):
     ACCESS_REFUSED = "access_refused", "TikTok refused our access"
     CONNECTION_LOST = "connection_lost", "TikTok did not answer"
     THROTTLED = "throttled", "TikTok's rate limit"
+    UNSUPPORTED = "unsupported", "TikTok does not offer this endpoint to the app"

@@ -8,6 +8,7 @@ workspace_urlpatterns = [
     path("oauth/", views.start_oauth, name="tiktok_start_oauth"),
     path("oauth/account/", views.choose_account, name="tiktok_choose_account"),
     path("test/", views.test_connection, name="tiktok_test_connection"),
+    path("diagnostics/", views.run_diagnostics, name="tiktok_run_diagnostics"),
     path("disconnect/", views.disconnect, name="tiktok_disconnect"),
 ]
 

@@ -13,8 +13,10 @@ from inviteflow.accounts.access import (
     workspace_view,
 )
 from inviteflow.accounts.models import Role, Workspace
-from inviteflow.tiktok import connections, errors, oauth
+from inviteflow.core.enqueue import enqueue_on_commit
+from inviteflow.tiktok import connections, doctor, errors, oauth, sizes
 from inviteflow.tiktok.forms import ChooseAccountForm, TokenForm
+from inviteflow.tiktok.tasks import RUN_DOCTOR
 
 
 @workspace_view()
@@ -27,6 +29,8 @@ def _page(request: WorkspaceRequest, form: TokenForm, status: int = 200) -> Http
         "section": "settings",
         "connection": connections.get_connection(request.workspace),
         "token_form": form,
+        "diagnostics": doctor.latest_report(request.workspace),
+        "learned_limits": sizes.learned(),  # installation-wide
     }
     return render(request, "tiktok/settings.html", context, status=status)
 
@@ -133,6 +137,20 @@ def test_connection(request: WorkspaceRequest) -> HttpResponse:
             messages.error(request, f"TikTok could not be reached: {_reason(exc)}")
         else:
             messages.success(request, f"TikTok connection: {connection.get_status_display()}.")
+    return redirect("tiktok_settings", slug=request.workspace.slug)
+
+
+@require_POST
+@workspace_view()
+def run_diagnostics(request: WorkspaceRequest) -> HttpResponse:
+    """`inviteflow tiktok doctor` in the background: many TikTok calls, none in this request."""
+    if connections.get_connection(request.workspace) is None:
+        messages.error(request, "Not connected to TikTok yet.")
+    else:
+        enqueue_on_commit(RUN_DOCTOR, request.workspace.pk)
+        messages.success(
+            request, "Diagnostics started: every endpoint is probed; reload in a minute."
+        )
     return redirect("tiktok_settings", slug=request.workspace.slug)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import auth, campaigns, creators, links, orders, report, subscriptions
+from . import auth, campaigns, creators, links, order_report, orders, report, subscriptions
 from .context import ApiContext, ApiError
 
 API_PREFIX = "/open_api/v1.3"
@@ -34,6 +34,7 @@ ENDPOINTS: dict[tuple[str, str], Handler] = {
     ("POST", "/tcm/order/create/v2/"): orders.create_order,
     ("GET", "/tcm/order/get/v2/"): orders.get_orders,
     ("POST", "/tcm/campaign/code/create/"): orders.create_code,
+    ("GET", "/tcm/report/get/v2/"): order_report.report,
     ("POST", "/subscription/subscribe/"): subscriptions.subscribe,
     ("GET", "/subscription/get/"): subscriptions.get,
     ("POST", "/subscription/unsubscribe/"): subscriptions.unsubscribe,

@@ -6,6 +6,11 @@ Invited creators are kept per object; handles that are INVALID (and NOT_IN, if t
 as the caller spelled them. Reads follow the live behaviour the contract records: empty fields are
 omitted, `handle_names` is not returned (knob `list_includes_handle_names`), and `video_ids` lists
 only linked videos that have *surfaced* (older than `surface_delay_hours`).
+
+Knobs for facts the contract leaves open (§13): `invite_link_delay_s` hides the invite link until
+the object is that old (S8 saw objects without one), `ascii_names` / `max_name_length` decide what
+is kept of a name, and `code_objects_in_tto_list` whether objects behind legacy campaign codes are
+listed here at all.
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ from .context import ApiContext, ApiError, compact, offset, page_info, param_err
 CAMPAIGN_TYPES = ("CAMPAIGN", "BRAND_LINK")
 AUTH_DAYS = (7, 30, 60, 365)
 MAX_HANDLES = 100
-MAX_CAMPAIGN_IDS = 20
 API_CHANNEL = "API_LITE_CAMPAIGN"
+ORDER_CHANNEL = "STANDARD_CAMPAIGN"  # objects created by the legacy /tcm/order/create/v2/
 
 
 def create(ctx: ApiContext) -> dict[str, Any]:
@@ -64,13 +69,15 @@ def update(ctx: ApiContext) -> dict[str, Any]:
 
 
 def list_campaigns(ctx: ApiContext) -> dict[str, Any]:
-    """GET /tto/tcm/campaign/ — page_size at most 5."""
+    """GET /tto/tcm/campaign/ — page_size at most 5; objects behind legacy campaign codes are
+    left out unless `code_objects_in_tto_list` (codes appear in no /tto/ schema, §13)."""
     account = ctx.account()
-    campaign_ids = ctx.id_list("campaign_ids", max_items=MAX_CAMPAIGN_IDS)
+    campaign_ids = ctx.id_filter("campaign_ids")
     campaign_type = ctx.choice("campaign_type", CAMPAIGN_TYPES)
     page, size = ctx.page(default_size=5, max_size=5)
+    hidden_channel = None if ctx.config.code_objects_in_tto_list else ORDER_CHANNEL
     rows, total = ctx.store.campaigns_page(
-        account["account_id"], campaign_ids, campaign_type, offset(page, size), size
+        account["account_id"], campaign_ids, campaign_type, hidden_channel, offset(page, size), size
     )
     return {
         "campaigns": [read_view(ctx, row) for row in rows],
@@ -131,14 +138,14 @@ def write_view(ctx: ApiContext, campaign: Row, failed: list[str]) -> dict[str, A
     """The object returned by create/update: full, with handle_names and failed_handle_names."""
     invited = ctx.store.campaign_creators(campaign["campaign_id"], invited_only=True)
     return {
-        **_base_view(campaign),
+        **_base_view(ctx, campaign),
         "handle_names": [m["handle"] for m in invited],
         "failed_handle_names": failed,
     }
 
 
 def read_view(ctx: ApiContext, campaign: Row) -> dict[str, Any]:
-    view = _base_view(campaign)
+    view = _base_view(ctx, campaign)
     surfaced = surfaced_until(ctx.rt)
     view["video_ids"] = ctx.store.campaign_video_ids(campaign["campaign_id"], surfaced)
     if ctx.config.list_includes_handle_names:
@@ -147,8 +154,31 @@ def read_view(ctx: ApiContext, campaign: Row) -> dict[str, Any]:
     return compact(view)
 
 
-def _base_view(campaign: Row) -> dict[str, Any]:
+def kept_name(ctx: ApiContext, name: str) -> str:
+    """What is stored (and echoed) of a campaign name: see `kept_text`; then at most
+    `max_name_length` characters (0 = no limit)."""
+    kept = kept_text(ctx, name)
+    if not kept:
+        raise param_error("campaign_name", "must contain ASCII characters")
+    most = ctx.config.max_name_length
+    return kept[:most].rstrip() if most else kept
+
+
+def kept_text(ctx: ApiContext, text: str) -> str:
+    """With `ascii_names`, non-ASCII characters are dropped (emoji, accents, "·")."""
+    if ctx.config.ascii_names:
+        return text.encode("ascii", "ignore").decode().strip()
+    return text
+
+
+def invite_link_shown(ctx: ApiContext, campaign: Row) -> bool:
+    """The link exists from creation, but is only returned `invite_link_delay_s` later."""
+    return ctx.now_ms - campaign["create_ms"] >= ctx.config.invite_link_delay_s * 1000
+
+
+def _base_view(ctx: ApiContext, campaign: Row) -> dict[str, Any]:
     handle = campaign["business_account_handle"]
+    link = campaign["invite_link"] if invite_link_shown(ctx, campaign) else None
     return compact(
         {
             "campaign_id": campaign["campaign_id"],
@@ -161,7 +191,7 @@ def _base_view(campaign: Row) -> dict[str, Any]:
             "anchor_id": campaign["anchor_id"],
             "advertiser_ids": campaign["advertiser_ids"],
             "spark_ads_requested_authorization_days": campaign["auth_days"],
-            "invite_link": campaign["invite_link"],
+            "invite_link": link,
             "create_time": format_time(campaign["create_ms"]),
             "update_time": format_time(campaign["update_ms"]),
             "country_codes": campaign["country_codes"],
@@ -172,6 +202,8 @@ def _base_view(campaign: Row) -> dict[str, Any]:
 
 def _add_creators(ctx: ApiContext, account: Row) -> dict[str, Any]:
     campaign = owned_campaign(ctx, account, ctx.text("campaign_id"))
+    if ctx.config.require_campaign_name_on_add:  # S3 marks campaign_name required, always
+        ctx.text("campaign_name", required=True, max_len=512)
     handles = ctx.id_list("handle_names", required=True, max_items=MAX_HANDLES)
     failed = invite(ctx, campaign, handles)
     ctx.store.update_campaign(campaign["campaign_id"], {"update_ms": ctx.now_ms})
@@ -184,9 +216,10 @@ def _create_fields(ctx: ApiContext) -> dict[str, Any]:
         raise param_error(
             "default_spark_ads_requested_authorization_days", "must be one of 7, 30, 60, 365"
         )
+    description = ctx.text("campaign_description", max_len=2000)
     return {
-        "campaign_name": ctx.text("campaign_name", required=True, max_len=512),
-        "campaign_description": ctx.text("campaign_description", max_len=2000),
+        "campaign_name": kept_name(ctx, ctx.text("campaign_name", required=True, max_len=512)),
+        "campaign_description": kept_text(ctx, description or "") or None,
         "brand_name": ctx.text("brand_name", max_len=60),
         "brand_profile_id": ctx.text("brand_profile_id"),
         "anchor_id": ctx.text("anchor_id"),

@@ -20,7 +20,10 @@ from werkzeug.wrappers import Request
 from tiktok_sandbox.runtime import Runtime, UnitOfWork
 from tiktok_sandbox.store import Row
 
+PERMISSION_ERROR = 40001
 PARAM_ERROR = 40002
+ID_LIMIT_EXCEED = 40011
+INTERFACE_OFFLINE = 41001
 
 
 class ApiError(Exception):
@@ -94,6 +97,15 @@ class ApiContext:
             raise param_error(name, f"must be at most {max_len} characters")
         return value.strip()
 
+    def id_filter(self, name: str, required: bool = False, max_ids: int | None = None) -> list[str]:
+        """A list of ids to filter by: more than `max_ids` (default: the `max_ids_per_filter`
+        knob) is TikTok's ID_LIMIT_EXCEED (40011), naming the parameter."""
+        ids = self.id_list(name, required=required)
+        limit = self.config.max_ids_per_filter if max_ids is None else max_ids
+        if len(ids) > limit:
+            raise ApiError(ID_LIMIT_EXCEED, f"{name}: must contain at most {limit} ids")
+        return ids
+
     def id_list(self, name: str, required: bool = False, max_items: int | None = None) -> list[str]:
         value = self.params.get(name)
         if isinstance(value, str) and self.request.method == "GET":
@@ -156,7 +168,7 @@ class ApiContext:
     def page(self, default_size: int, max_size: int) -> tuple[int, int]:
         return (
             self.integer("page", 1, 1, 1_000_000),
-            self.integer("page_size", default_size, 1, max_size),
+            self.integer("page_size", min(default_size, max_size), 1, max_size),
         )
 
 

@@ -24,7 +24,6 @@ from tiktok_sandbox.store import Row
 from .context import ApiContext, param_error
 
 MAX_STATUS_HANDLES = 20
-MAX_VIDEO_IDS = 20
 
 
 def status(ctx: ApiContext) -> dict[str, Any]:
@@ -51,9 +50,10 @@ def public_videos(ctx: ApiContext) -> dict[str, Any]:
     """GET /tto/tcm/creator/public/video/list/?...&cursor&limit → posts + page_info."""
     ctx.account()
     handle = _valid_handle(ctx)
-    video_ids = ctx.id_list("video_ids", max_items=MAX_VIDEO_IDS)
+    video_ids = ctx.id_filter("video_ids")
     cursor = ctx.integer("cursor", 0, 0, 2**63 - 1)
-    limit = ctx.integer("limit", 10, 1, 20)
+    most = ctx.config.max_video_list_limit
+    limit = ctx.integer("limit", min(10, most), 1, most)
     rows = ctx.store.public_videos(handle, ctx.now_ms, cursor, video_ids, limit + 1)
     page = rows[:limit]
     next_cursor = page[-1]["create_ms"] if page else cursor

@@ -19,7 +19,7 @@ from tiktok_sandbox.store import Row
 from .campaigns import CAMPAIGN_TYPES, owned_campaign
 from .context import ApiContext, ApiError, offset, page_info, param_error
 
-MAX_FILTER_ITEMS = 20
+MAX_HANDLE_FILTER = 20
 
 
 def link(ctx: ApiContext) -> dict[str, Any]:
@@ -39,10 +39,12 @@ def link(ctx: ApiContext) -> dict[str, Any]:
 def link_status(ctx: ApiContext) -> dict[str, Any]:
     """GET /tto/tcm/campaign/link/status/ — the account's linking requests, filtered."""
     account = ctx.account()
-    campaign_ids = ctx.id_list("campaign_ids", max_items=MAX_FILTER_ITEMS)
-    handles = [normalize_handle(h) for h in ctx.id_list("handle_names", max_items=MAX_FILTER_ITEMS)]
+    campaign_ids = ctx.id_filter("campaign_ids")
+    handles = [
+        normalize_handle(h) for h in ctx.id_list("handle_names", max_items=MAX_HANDLE_FILTER)
+    ]
     campaign_type = ctx.choice("campaign_type", CAMPAIGN_TYPES)
-    page, size = ctx.page(default_size=10, max_size=20)
+    page, size = ctx.page(default_size=10, max_size=ctx.config.max_link_status_page_size)
     rows, total = ctx.store.link_requests_page(
         account["account_id"], campaign_ids, handles, campaign_type, offset(page, size), size
     )

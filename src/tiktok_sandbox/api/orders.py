@@ -2,12 +2,17 @@
 
 `/tcm/order/create/v2/` mints a campaign code (8 upper-case letters/digits, no 0/O/1/I) bound to an
 invite link, or adds orders to an existing code. In the sandbox each code is backed by an ordinary
-campaign object (channel STANDARD_CAMPAIGN) of the same account: it is listed by
-`/tto/tcm/campaign/` with the same `invite_link`, and its `campaign_id` works with the report.
+campaign object (channel STANDARD_CAMPAIGN) of the same account, with the same `invite_link`; it is
+listed by `/tto/tcm/campaign/` only with `code_objects_in_tto_list`, and its metrics come from
+`/tcm/report/get/v2/` (order_report.py).
 An order is one creator of that object; `video_number` (1-10, default 10) is the per-creator post
 cap, `remaining_orders` counts down from 200 as creators accept (join or apply the code).
 `/tcm/campaign/code/create/` {tcm_account_id, campaign_id} binds a code to an existing TTO campaign
 object instead, so code-linked posts land in the creator's own campaign object.
+
+These endpoints take a legacy `tcm_account_id`. Whether TikTok accepts a TTO account id there is
+unknown (§13), so `legacy_orders_accept_tto_account` decides (off: 40001), and
+`legacy_orders_offline` retires them all (41001 INTERFACE_OFFLINE).
 """
 
 from __future__ import annotations
@@ -19,8 +24,16 @@ from tiktok_sandbox.ids import new_campaign_code, new_id
 from tiktok_sandbox.linking import invite_token_of
 from tiktok_sandbox.store import Row
 
-from .campaigns import AUTH_DAYS, MAX_HANDLES, new_campaign, owned_campaign
-from .context import ApiContext, ApiError, offset, page_info, param_error
+from .campaigns import AUTH_DAYS, MAX_HANDLES, ORDER_CHANNEL, new_campaign, owned_campaign
+from .context import (
+    INTERFACE_OFFLINE,
+    PERMISSION_ERROR,
+    ApiContext,
+    ApiError,
+    offset,
+    page_info,
+    param_error,
+)
 
 ORDER_QUOTA = 200
 QUERY_TYPES = ("ORDER_ID", "CAMPAIGN_CODE", "INVITE_LINK")
@@ -37,7 +50,7 @@ ORDER_FIELDS = (
 
 def create_order(ctx: ApiContext) -> dict[str, Any]:
     """POST /tcm/order/create/v2/."""
-    account = ctx.account("tcm_account_id")
+    account = legacy_account(ctx)
     handles = ctx.id_list("handle_names", max_items=MAX_HANDLES)
     brand_name = ctx.text("brand_name", max_len=60)
     description = ctx.text("description", max_len=60)
@@ -53,7 +66,7 @@ def create_order(ctx: ApiContext) -> dict[str, Any]:
             campaign_name=description or brand_name or "Campaign code order",
             campaign_description=description,
             brand_name=brand_name,
-            channel_type="STANDARD_CAMPAIGN",
+            channel_type=ORDER_CHANNEL,
             auth_days=days,
             posts_per_creator=video_number,
             campaign_code=_unused_code(ctx),
@@ -75,7 +88,7 @@ def create_order(ctx: ApiContext) -> dict[str, Any]:
 
 def get_orders(ctx: ApiContext) -> dict[str, Any]:
     """GET /tcm/order/get/v2/?tcm_account_id&query_type&...&fields&page&page_size."""
-    account = ctx.account("tcm_account_id")
+    account = legacy_account(ctx)
     query_type = ctx.choice("query_type", QUERY_TYPES, required=True)
     fields = ctx.id_list("fields") or list(ORDER_FIELDS)
     if not set(fields) <= set(ORDER_FIELDS):
@@ -85,7 +98,7 @@ def get_orders(ctx: ApiContext) -> dict[str, Any]:
     campaigns: dict[str, Row] = {}
     chosen = orders[offset(page, size) : offset(page, size) + size]
     views = [
-        _order_view(ctx, _cached_campaign(ctx, campaigns, o["campaign_id"]), o, fields)
+        _order_view(ctx, cached_campaign(ctx, campaigns, o["campaign_id"]), o, fields)
         for o in chosen
     ]
     return {"orders": views, "page_info": page_info(page, size, len(orders))}
@@ -93,13 +106,27 @@ def get_orders(ctx: ApiContext) -> dict[str, Any]:
 
 def create_code(ctx: ApiContext) -> dict[str, Any]:
     """POST /tcm/campaign/code/create/ {tcm_account_id, campaign_id}: a code for that object."""
-    account = ctx.account("tcm_account_id")
+    account = legacy_account(ctx)
     campaign = owned_campaign(ctx, account, ctx.text("campaign_id", required=True))
     code = campaign["campaign_code"]
     if not code:
         code = _unused_code(ctx)
         ctx.store.update_campaign(campaign["campaign_id"], {"campaign_code": code})
     return {"campaign_id": campaign["campaign_id"], "campaign_code": code}
+
+
+def legacy_account(ctx: ApiContext) -> Row:
+    """The `tcm_account_id` of a legacy TCM call, if the knobs let a TTO account through."""
+    if ctx.config.legacy_orders_offline:
+        raise ApiError(INTERFACE_OFFLINE, "This interface is offline.")
+    account = ctx.account("tcm_account_id")
+    if not ctx.config.legacy_orders_accept_tto_account:
+        raise ApiError(
+            PERMISSION_ERROR,
+            f"tcm_account_id: {account['account_id']} is a TTO Creator Marketplace account, "
+            "not a TCM account; no permission for this legacy interface.",
+        )
+    return account
 
 
 def _query_orders(ctx: ApiContext, account: Row, query_type: str) -> list[Row]:
@@ -152,7 +179,7 @@ def _campaign_for_code(
     return campaign
 
 
-def _cached_campaign(ctx: ApiContext, cache: dict[str, Row], campaign_id: str) -> Row:
+def cached_campaign(ctx: ApiContext, cache: dict[str, Row], campaign_id: str) -> Row:
     if campaign_id not in cache:
         campaign = ctx.store.campaign(campaign_id)
         assert campaign

@@ -32,9 +32,9 @@ def report(ctx: ApiContext) -> dict[str, Any]:
     account = ctx.account()
     campaign = owned_campaign(ctx, account, ctx.text("campaign_id", required=True))
     country = _country_code(ctx, account)
-    days = _date_range(ctx)
-    page, size = ctx.page(default_size=10, max_size=20)
-    window_ms = int(ctx.config.tracking_window_days * DAY_MS)
+    days = date_range(ctx)
+    page, size = ctx.page(default_size=10, max_size=ctx.config.max_report_page_size)
+    window_ms = tracking_window_ms(ctx)
     rows, total = ctx.store.reported_videos(
         campaign["campaign_id"],
         ctx.now_ms - window_ms,
@@ -49,11 +49,11 @@ def report(ctx: ApiContext) -> dict[str, Any]:
         "campaign_type": campaign["campaign_type"],
         "campaign_channel_type": campaign["channel_type"],
         "page_info": page_info(page, size, total),
-        "videos": [_video_entry(ctx, campaign, row, country, window_ms, days) for row in rows],
+        "videos": [video_entry(ctx, campaign, row, country, window_ms, days) for row in rows],
     }
 
 
-def _video_entry(
+def video_entry(
     ctx: ApiContext,
     campaign: Row,
     video: Row,
@@ -83,6 +83,10 @@ def _video_entry(
     return entry
 
 
+def tracking_window_ms(ctx: ApiContext) -> int:
+    return int(ctx.config.tracking_window_days * DAY_MS)
+
+
 def _country_code(ctx: ApiContext, account: Row) -> str:
     code = ctx.request.headers.get("Country-Code", "").strip().upper()
     if not code:
@@ -94,7 +98,7 @@ def _country_code(ctx: ApiContext, account: Row) -> str:
     return code
 
 
-def _date_range(ctx: ApiContext) -> tuple[date, date] | None:
+def date_range(ctx: ApiContext) -> tuple[date, date] | None:
     start, end = ctx.day("start_date"), ctx.day("end_date")
     if start is None and end is None:
         return None

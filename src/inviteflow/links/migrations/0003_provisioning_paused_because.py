@@ -32,6 +32,7 @@ class Migration(migrations.Migration):
                     ("access_refused", "TikTok refused our access"),
                     ("connection_lost", "TikTok did not answer"),
                     ("throttled", "TikTok's rate limit"),
+                    ("unsupported", "TikTok does not offer this endpoint to the app"),
                 ],
                 max_length=20,
             ),
