@@ -7,12 +7,10 @@ Links 12 / 10 / 1 get TikTok's own URL exactly once, posts published through the
 attributed, an unlinked post is fixed with a campaign code, and insights are read.
 """
 
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
 from inviteflow.campaigns import services as campaigns
 from inviteflow.campaigns.models import Campaign
@@ -24,9 +22,8 @@ from inviteflow.links.tasks import provision_links
 from inviteflow.posts.models import Post
 from inviteflow.tiktok.connections import connect_with_token
 from tests.compliance.support import BRANDED, post_of, scan, with_emails
-from tests.posts.conftest import World, immediate_tasks  # noqa: F401
-from tests.posts.support import FAST, CapturedWebhooks, Sandbox
-from tiktok_sandbox.app import create_app
+from tests.posts.conftest import World, immediate_tasks, serve_sandbox  # noqa: F401
+from tests.posts.support import FAST, Sandbox
 from tiktok_sandbox.config import SandboxConfig
 
 LINK_WAIT_S = 20.0
@@ -34,24 +31,10 @@ LINK_WAIT_S = 20.0
 
 @pytest.fixture(params=["default", "strict"])
 def profiled_sandbox(request, settings) -> Iterator[Sandbox]:
-    webhooks = CapturedWebhooks()
-    config = SandboxConfig(profile=request.param, **FAST)
-    app = create_app(config=config, webhook_sender=webhooks)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    sandbox = Sandbox(app, server.port, webhooks)
-    settings.TIKTOK_API_BASE_URL = sandbox.base_url
-    settings.TIKTOK_APP_ID = sandbox.creds["app_id"]
-    settings.TIKTOK_APP_SECRET = sandbox.creds["secret"]
-    settings.TIKTOK_QPS, settings.TIKTOK_QPM = 100_000, 10_000_000
     # One thread each: the test's database transaction is not shared with other threads.
     settings.LINK_PROVISIONING_CONCURRENCY = settings.COMPLIANCE_SCAN_CONCURRENCY = 1
     settings.INSIGHTS_SYNC_CONCURRENCY = 1
-    yield sandbox
-    sandbox.http.close()
-    server.shutdown()
-    server.server_close()
-    app.close()
+    yield from serve_sandbox(settings, SandboxConfig(profile=request.param, **FAST))
 
 
 @pytest.fixture

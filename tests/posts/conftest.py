@@ -27,8 +27,13 @@ from tiktok_sandbox.config import SandboxConfig
 @pytest.fixture
 def posts_sandbox(settings) -> Iterator[Sandbox]:
     """A fresh sandbox on a loopback port; inviteflow's TikTok settings point at it."""
+    yield from serve_sandbox(settings, SandboxConfig(**FAST))
+
+
+def serve_sandbox(settings: Any, config: SandboxConfig) -> Iterator[Sandbox]:
+    """The sandbox with `config`, served until the generator is closed."""
     webhooks = CapturedWebhooks()
-    app = create_app(config=SandboxConfig(**FAST), webhook_sender=webhooks)
+    app = create_app(config=config, webhook_sender=webhooks)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     sandbox = Sandbox(app, server.port, webhooks)

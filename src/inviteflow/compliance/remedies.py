@@ -27,14 +27,6 @@ from inviteflow.tiktok.connections import NotConnected, TikTokAccount, client_fo
 
 RECONCILE_REMEDIES = job("compliance.reconcile_remedies")
 RECONCILER = services.Actor(None, "reconciliation (TikTok had done it)")
-# Failed writes after which TikTok had certainly done nothing.
-NOTHING_DONE = (
-    errors.Throttled,
-    errors.AuthError,
-    errors.PermissionDenied,
-    errors.EndpointUnavailable,
-    errors.TryAgain,
-)
 
 
 class Refused(Exception):
@@ -108,7 +100,7 @@ def check_later(campaign_id: int) -> None:
 
 def failed_write(exc: errors.TikTokError, row: CampaignCode | LinkRequest) -> Refused:
     """Sort a failed write: TikTok did nothing, refused, or may have done it (intent kept)."""
-    if isinstance(exc, NOTHING_DONE):
+    if isinstance(exc, errors.NOTHING_DONE):
         services.forget_attempt(row)
         return unavailable(exc)
     if isinstance(exc, errors.InvalidParams | errors.NotFound):

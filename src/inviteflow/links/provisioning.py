@@ -41,15 +41,8 @@ MAX_ROUNDS = 8
 PAGE_PATIENCE = 5  # attempts per campaign-list page during reconciliation
 UNSURE_PER_SWEEP = 5000  # links one sweep settles; more wait for the next round
 CONNECTION_LOST_AFTER = 10  # consecutive connection failures without a success
-# Answers that say TikTok did nothing: the intent is dropped (creating later is safe) ...
-NOTHING_DONE = (
-    errors.Throttled,
-    errors.AuthError,
-    errors.PermissionDenied,
-    errors.EndpointUnavailable,
-    errors.TryAgain,
-)
-# ... and those that stop the run (the job pauses, tiktok.jobs says why).
+# After errors.NOTHING_DONE the intent is dropped (creating later is safe); these also stop
+# the run (the job pauses, tiktok.jobs says why).
 STOPPING = (errors.Throttled, errors.AuthError, errors.PermissionDenied, errors.EndpointUnavailable)
 NAME_MAX = 100  # contract §13: names ASCII and at most 100 characters; no exact echo relied on
 DESCRIPTION_MAX = 500
@@ -204,7 +197,7 @@ def _create(run: Run, link: InviteLink, name: str, ref: str) -> TikTokCampaign:
 
 def _on_error(run: Run, link: InviteLink, exc: errors.TikTokError) -> None:
     """Sort a failure into: not done (clear the intent), refused (failed), or unknown."""
-    if isinstance(exc, NOTHING_DONE):
+    if isinstance(exc, errors.NOTHING_DONE):
         release(link, attempted_at=None)  # TikTok did nothing; creating later is safe
         _stop_for(run, exc)
     elif isinstance(exc, errors.InvalidParams | errors.NotFound):

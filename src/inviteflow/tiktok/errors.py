@@ -108,6 +108,14 @@ class UnexpectedResponse(TikTokError):
     """A success envelope whose data does not fit the schema we rely on."""
 
 
+# A failed write after which TikTok had certainly done nothing: making it again is safe.
+NOTHING_DONE: tuple[type[TikTokError], ...] = (
+    Throttled,
+    AuthError,
+    PermissionDenied,
+    EndpointUnavailable,
+    TryAgain,
+)
 _BY_CODE: dict[int, type[TikTokError]] = {
     **dict.fromkeys((40102, 40103, 40104, 40105, 40107, 40110), AuthError),
     **dict.fromkeys((40001, 40003, 40113, 40118, 40125, 40130), PermissionDenied),
