@@ -50,7 +50,9 @@ def provision(world: World, campaign: Campaign) -> list[InviteLink]:
     deadline = time.monotonic() + LINK_WAIT_S
     while True:
         provision_links.call(campaign.pk)
-        links = list(campaign.invite_links.select_related("creator").order_by("pk"))
+        links = list(
+            campaign.invite_links.select_related("creator").order_by("creator__handle", "sequence")
+        )
         if all(link.status == "active" for link in links) or time.monotonic() > deadline:
             return links
         time.sleep(0.5)
