@@ -1,5 +1,6 @@
-"""The installation-wide limiter, on both backends: QPS and QPM never exceeded, throughput just
-under the limit, one cool-down for everybody, and fairness between workspaces.
+"""The installation-wide limiter, on both backends: QPS and QPM never exceeded, however late
+within its round trip TikTok counts a call, throughput just under the limit, one cool-down for
+everybody, and fairness between workspaces. (Throttle answers: test_throttle_answers.py.)
 
 Most tests drive `backend.attempt` on a simulated clock (each waiter tries again when it would
 wake up), which is exactly what `RateLimiter.acquire` does, minus the real sleeping. Two backends
@@ -9,6 +10,7 @@ built over the same storage stand for two processes.
 import heapq
 import itertools
 import math
+import random
 import threading
 import time
 import uuid
@@ -22,11 +24,13 @@ from inviteflow.tiktok.errors import RateLimitTimeout
 from inviteflow.tiktok.ratelimit import (
     IN_FLIGHT_TTL_S,
     MAX_SLEEP_S,
+    ROUND_TRIPS_TRUSTED,
     TURN_POLL_S,
     Budget,
     DatabaseBackend,
     RateLimiter,
     RedisBackend,
+    RoundTrips,
     Snapshot,
     blocked_for,
     next_in_line,
@@ -80,15 +84,27 @@ class FakeTime:
 @dataclass
 class Caller:
     """A worker of `workspace` making `calls` calls back to back (inf: busy all along); each
-    call is answered `latency` seconds after its grant."""
+    call is answered `latency` seconds after its grant, plus up to `jitter` more on either way.
+
+    By default a call is released with its answer's time, as the backend is told. With `trips`
+    (its process's RoundTrips, shared by the callers of one process) it is released as
+    `RateLimiter.release` does: counted until its answer less the process's floor.
+    """
 
     workspace: str
     calls: float = math.inf
     start: float = START
     latency: float = 0.03
+    jitter: float = 0.0
+    trips: RoundTrips | None = None
     ticket: str = field(default_factory=lambda: uuid.uuid4().hex)
     asked_at: float = START
     in_flight: bool = False
+
+    def round_trip(self, rng: random.Random) -> tuple[float, float]:
+        """(way there, way back): TikTok counts the call the first after its grant."""
+        half = self.latency / 2
+        return half + rng.uniform(0, self.jitter), half + rng.uniform(0, self.jitter)
 
 
 @dataclass
@@ -97,14 +113,16 @@ class Call:
     workspace: str
     waited: float
     ended: float = math.inf
+    arrived: float = math.nan  # when TikTok counted it
 
 
-def simulate(backend, callers: list[Caller], until: float) -> list[Call]:
+def simulate(backend, callers: list[Caller], until: float, seed: int = 1) -> list[Call]:
     """Every caller attempts when it would wake up, and releases its call when answered.
 
     Each step takes a microsecond, as a real transaction takes some time: no two happen at the
     same instant. Returns the calls in the order they were granted.
     """
+    rng = random.Random(seed)
     order = itertools.count()
     queue = [(c.start, next(order), c) for c in callers]
     heapq.heapify(queue)
@@ -117,8 +135,9 @@ def simulate(backend, callers: list[Caller], until: float) -> list[Call]:
         wake, _, caller = heapq.heappop(queue)
         now = max(wake, now + 1e-6)
         if caller.in_flight:
-            backend.release(caller.ticket, now)
-            current.pop(id(caller)).ended = now
+            done = current.pop(id(caller))
+            done.ended = now
+            backend.release(caller.ticket, counted_until(caller, done, now))
             caller.in_flight, caller.calls = False, caller.calls - 1
             if caller.calls <= 0:
                 continue
@@ -130,8 +149,17 @@ def simulate(backend, callers: list[Caller], until: float) -> list[Call]:
         current[id(caller)] = call = Call(now, caller.workspace, now - caller.asked_at)
         calls.append(call)
         caller.in_flight = True
-        heapq.heappush(queue, (now + caller.latency, next(order), caller))
+        there, back = caller.round_trip(rng)
+        call.arrived = now + there
+        heapq.heappush(queue, (now + there + back, next(order), caller))
     return calls
+
+
+def counted_until(caller: Caller, call: Call, answered: float) -> float:
+    if caller.trips is None:
+        return answered
+    caller.trips.add(answered - call.granted)
+    return answered - caller.trips.floor()
 
 
 def most_tiktok_could_see(calls: list[Call], window: float) -> int:
@@ -235,6 +263,72 @@ def test_a_call_never_answered_holds_its_place_for_the_in_flight_ttl(make_backen
     assert backend.attempt("next", "acme", ended + budget.second) == 0.0
 
 
+def test_calls_counted_from_their_answers_stay_under_qps_however_late_they_arrive(make_backend):
+    """TikTok counts a call anywhere in its round trip: here up to 250 ms after it left, five
+    times the margin (a starved server, a new connection, a retransmit). Counted until its
+    answer less its process's floor, no second of TikTok's ever holds more than QPS calls."""
+    backend = make_backend(TEN_QPS)
+    processes = [RoundTrips(), RoundTrips()]
+    callers = [
+        Caller(workspace, latency=0.01, jitter=0.25, trips=processes[n % 2])
+        for n, workspace in enumerate(["acme"] * 4 + ["globex"] * 2)
+    ]
+    calls = simulate(backend, callers, until=START + 20.0)
+    assert most_in_any_window([call.arrived for call in calls], 1.0) <= 10
+    assert len(calls) / 20.0 >= 7.5  # the jitter (0.25 s on average) costs: 10 / 1.26 s
+
+
+def test_a_steady_latency_costs_no_throughput_once_the_floor_is_known(make_backend):
+    backend = make_backend(TEN_QPS)
+    trips = RoundTrips()
+    callers = [Caller("acme", latency=0.3, trips=trips) for _ in range(6)]
+    calls = simulate(backend, callers, until=START + 8.0)
+    assert most_in_any_window([call.arrived for call in calls], 1.0) <= 10
+    steady = [call for call in calls if START + 4.0 <= call.granted < START + 8.0]
+    assert len(steady) / 4.0 >= 9.0  # counted from the plain answers: 10 / 1.3 s = 7.7 QPS
+
+
+def test_the_floor_is_the_least_round_trip_once_enough_were_seen():
+    trips = RoundTrips(kept=5, trusted=3)
+    trips.add(0.5)
+    trips.add(0.2)
+    assert trips.floor() == 0.0  # two samples could both be slow ones
+    trips.add(0.4)
+    assert trips.floor() == 0.2
+    for _ in range(5):
+        trips.add(0.3)
+    assert trips.floor() == 0.3  # the way got longer: old samples age out
+
+
+class ReleaseRecorder:
+    """A backend that grants everything and records what `release` was told."""
+
+    budget = TEN_QPS
+
+    def __init__(self) -> None:
+        self.counted_until: list[float] = []
+
+    def attempt(self, ticket: str, workspace_key: str, now: float) -> float:
+        return 0.0
+
+    def release(self, ticket: str, counted_until: float) -> None:
+        self.counted_until.append(counted_until)
+
+
+def test_release_counts_a_call_until_its_answer_less_the_floor():
+    fake = FakeTime()
+    backend = ReleaseRecorder()
+    limiter = RateLimiter(backend, clock=fake.clock, sleep=fake.sleep)  # type: ignore[arg-type]
+    answers = []
+    for n in range(ROUND_TRIPS_TRUSTED):
+        grant = limiter.acquire("acme", timeout=1.0)
+        fake.now += 0.2 if n == 3 else 0.25  # the fourth call had the quickest round trip
+        limiter.release(grant)
+        answers.append(fake.now)
+    assert backend.counted_until[:-1] == answers[:-1]  # too few round trips seen: no floor
+    assert backend.counted_until[-1] == pytest.approx(answers[-1] - 0.2)
+
+
 def test_an_idle_limiter_grants_at_once_then_paces(make_backend):
     backend = make_backend(TEN_QPS)
     callers = [Caller("acme", calls=5, start=START + 7.0, latency=0.001)]
@@ -252,7 +346,7 @@ def test_cooldown_blocks_every_process_and_workspace(make_backend):
     fake = FakeTime()
     first = RateLimiter(make_backend(TEN_QPS), clock=fake.clock, sleep=fake.sleep)
     second = RateLimiter(make_backend(TEN_QPS), clock=fake.clock, sleep=fake.sleep)
-    first.start_cooldown()
+    first.start_cooldown(300.0)
     assert second.cooldown_remaining() == pytest.approx(300.0)
     for workspace in ("acme", "globex"):
         assert second.backend.attempt(uuid.uuid4().hex, workspace, fake.now) == pytest.approx(300)
@@ -398,9 +492,12 @@ def test_get_limiter_uses_the_database_by_default(settings, fresh_limiter_cache)
     settings.REDIS_URL = ""
     settings.TIKTOK_QPS, settings.TIKTOK_QPM, settings.TIKTOK_THROTTLE_COOLDOWN_S = 20, 1200, 60
     settings.TIKTOK_LIMIT_MARGIN_S = 0.03
+    settings.TIKTOK_THROTTLE_PAUSE_S, settings.TIKTOK_THROTTLE_SLOWDOWN_S = 2.0, 120.0
     limiter = ratelimit.get_limiter()
     assert isinstance(limiter.backend, DatabaseBackend)
-    assert limiter.backend.budget == Budget(qps=20, qpm=1200, cooldown_s=60, margin_s=0.03)
+    assert limiter.backend.budget == Budget(
+        qps=20, qpm=1200, cooldown_s=60, margin_s=0.03, pause_s=2.0, slowdown_s=120.0
+    )
     assert ratelimit.get_limiter() is limiter  # one per process
 
 
