@@ -60,8 +60,8 @@ TIKTOK_THROTTLE_COOLDOWN_S = env_int("TIKTOK_THROTTLE_COOLDOWN_S", 300)
 # TIKTOK_THROTTLE_SLOWDOWN_S; a second within a minute starts the full cool-down above.
 TIKTOK_THROTTLE_PAUSE_S = env_float("TIKTOK_THROTTLE_PAUSE_S", 5.0)
 TIKTOK_THROTTLE_SLOWDOWN_S = env_float("TIKTOK_THROTTLE_SLOWDOWN_S", 300.0)
-# Safety margin of the shared limiter's windows: the way from a sent request to TikTok's
-# gateway, and clock drift between machines.
+# Safety margin of the shared limiter's windows: clock drift between machines (a call counts
+# until its answer, so the way to TikTok needs none).
 TIKTOK_LIMIT_MARGIN_S = env_float("TIKTOK_LIMIT_MARGIN_S", 0.05)
 # A web request waits at most this long for a TikTok call slot, then enqueues or says so.
 TIKTOK_INTERACTIVE_LIMITER_TIMEOUT_S = env_float("TIKTOK_INTERACTIVE_LIMITER_TIMEOUT_S", 1.0)

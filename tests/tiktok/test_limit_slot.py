@@ -1,6 +1,6 @@
-"""The shared rate-limit place of a call is freed once the request is sent, not when the
-answer arrives: TikTok counts calls on arrival, and holding the place for the whole answer
-time would cap throughput at QPS / (1 s + latency)."""
+"""The shared rate-limit place of a call is held until its answer is in: TikTok counts a call
+when it arrives, which on a busy machine can be long after it was sent, and it has certainly
+counted it by the time it answers (the limiter takes the least round trip off, ratelimit.py)."""
 
 import time
 
@@ -26,18 +26,15 @@ class RecordingLimiter:
 
 
 @pytest.mark.django_db
-def test_place_is_released_when_the_request_is_sent(live_sandbox):
+def test_place_is_held_until_the_answer(live_sandbox):
     live_sandbox.faults(latency_ms=400)
     limiter = RecordingLimiter()
     with TikTokClient(
         live_sandbox.url, APP_ID, APP_SECRET, ACCESS_TOKEN, limiter=limiter
     ) as client:
-        started = time.monotonic()
         client.account_info(ACCOUNT_ID)
-        answered = time.monotonic()
     (_, acquired), (_, released) = limiter.events
-    assert answered - started >= 0.4
-    assert released - acquired < 0.2, "held past sending: the answer time would cost throughput"
+    assert released - acquired >= 0.4, "released before the answer: TikTok may count it later"
 
 
 def test_place_is_released_once_even_without_tracing():

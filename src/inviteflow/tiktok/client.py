@@ -791,11 +791,9 @@ class TikTokClient:
 
     def _send(self, method: str, path: str, **request: Any) -> dict[str, Any]:
         """One HTTP exchange, inside the installation's rate limit."""
-        with self._rate_limit_slot() as slot:
+        with self._rate_limit_slot():
             try:
-                response = self._http.request(
-                    method, path, extensions={"trace": slot.trace}, **request
-                )
+                response = self._http.request(method, path, **request)
             except outbound.TransportError as exc:
                 log.warning("TikTok %s %s: %s", method, path, type(exc).__name__)
                 raise transport_error(exc, is_read=method == "GET") from exc
@@ -808,7 +806,7 @@ class TikTokClient:
 
     @contextlib.contextmanager
     def _rate_limit_slot(self) -> Iterator["_Slot"]:
-        """Hold a place in the shared rate limit from before sending until the request is out."""
+        """Hold a place in the shared rate limit from before sending until the answer is in."""
         slot = _Slot(self.limiter)
         if self.limiter is not None:
             slot.grant = self.limiter.acquire(self.workspace_key, self.limiter_timeout)
@@ -824,22 +822,16 @@ class TikTokClient:
 
 
 class _Slot:
-    """A granted place in the rate limit, released as soon as the request has been sent.
+    """A granted place in the rate limit, held until the call's answer (or failure) is in.
 
-    TikTok counts a call when it arrives, so the place is held until the last byte of the
-    request left (httpcore's trace tells when; transports without tracing release at the
-    answer) — not for the whole answer time, which would cap throughput at QPS / (1 + latency).
+    TikTok counts a call when it arrives, which on a busy machine or a jittery network can be
+    long after it was sent; it has certainly counted it by the time it answers. The limiter
+    takes the least recent round trip off, so a steady latency costs no throughput (ratelimit).
     """
-
-    SENT = "http11.send_request_body.complete"
 
     def __init__(self, limiter: Limiter | None) -> None:
         self.limiter = limiter
         self.grant: str | None = None
-
-    def trace(self, event: str, info: dict[str, Any]) -> None:
-        if event == self.SENT:
-            self.release()
 
     def release(self) -> None:
         if self.limiter is not None and self.grant is not None:
