@@ -6,6 +6,12 @@ BIN=.venv/bin
 PG_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 export INVITEFLOW_VAR_DIR="${INVITEFLOW_VAR_DIR:-$(mktemp -d)}"
 
+# The browser tests drive Debian's Chromium: install it where it is missing and we may.
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && [ "$(id -u)" = 0 ]; then
+  echo "== installing Debian's chromium for the browser tests =="
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+
 echo "== SQLite =="
 env -u DATABASE_URL "$BIN/pytest" tests "$@"
 sqlite_rc=$?

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
 from inviteflow.core.threads import fan_out
+from inviteflow.links import services
 from inviteflow.links.models import InviteLink
 from inviteflow.tiktok import errors, names
 from inviteflow.tiktok.client import TikTokClient
@@ -345,11 +346,7 @@ def _create_pending(run: Run) -> None:
 def fetch_invite_links(run: Run) -> int:
     """Read back the objects of links still waiting for their invite link (by
     `campaign_ids`); past LINK_URL_TIMEOUT_MINUTES a link fails."""
-    waiting = dict(
-        InviteLink.objects.filter(
-            campaign=run.campaign, status=Status.PENDING, awaiting_url_since__isnull=False
-        ).values_list("tiktok_campaign_id", "pk")
-    )
+    waiting = dict(services.awaiting_url(run.campaign).values_list("tiktok_campaign_id", "pk"))
     found = 0
     if not waiting:  # an empty id filter would list the whole account
         return found

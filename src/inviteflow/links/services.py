@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
@@ -120,11 +120,14 @@ def retry_failed(campaign: Campaign) -> int:
     return count
 
 
+def awaiting_url(campaign: Campaign) -> QuerySet[InviteLink]:
+    """Pending links whose object TikTok made without an invite link yet."""
+    return campaign.invite_links.filter(status=Status.PENDING, awaiting_url_since__isnull=False)
+
+
 def _next_look(campaign: Campaign) -> datetime:
     """Soon when invite links are awaited from TikTok (they come in seconds), else later."""
-    waiting = campaign.invite_links.filter(
-        status=Status.PENDING, awaiting_url_since__isnull=False
-    ).exists()
+    waiting = awaiting_url(campaign).exists()
     seconds = settings.LINK_URL_RECHECK_SECONDS if waiting else PENDING_AGAIN_AFTER.total_seconds()
     return timezone.now() + timedelta(seconds=seconds)
 
@@ -174,9 +177,7 @@ def progress(campaign: Campaign) -> dict[str, int]:
         counts[row["status"]] = row["n"]
     live = sum(n for s, n in counts.items() if s != Status.RETIRED)
     ready = counts[Status.ACTIVE] + counts[Status.EXHAUSTED]
-    waiting = campaign.invite_links.filter(
-        status=Status.PENDING, awaiting_url_since__isnull=False
-    ).count()
+    waiting = awaiting_url(campaign).count()
     done = live - counts[Status.PENDING]
     return {**counts, "total": live, "done": done, "ready": ready, "waiting": waiting}
 

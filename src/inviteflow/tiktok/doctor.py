@@ -84,8 +84,9 @@ class Probe:
     needs: str = ""  # a Context field that must be set first ("campaign_ids", "invite_link")
 
 
-def _size(name: str, default: int) -> Callable[[], int]:
-    return lambda: int(getattr(settings, name, default))
+def _size(name: str) -> Callable[[], int]:
+    """The configured size, read when the probe runs (tests and operators change it)."""
+    return lambda: int(getattr(settings, name))
 
 
 def _list_objects(ctx: Context, size: int | None) -> Any:
@@ -110,23 +111,23 @@ PROBES = [
     Probe("campaign list", "/tto/tcm/campaign/", _list_objects),
     Probe("campaigns by id", "/tto/tcm/campaign/",
           lambda c, s: c.client.campaigns_page(c.account_id, campaign_ids=_ids(c, s or 1)),
-          size=_size("TIKTOK_IDS_PER_CALL", 10)),
+          size=_size("TIKTOK_IDS_PER_CALL")),
     Probe("creator status", "/tto/tcm/creator/status/get/",
           lambda c, s: c.client.creator_status(c.account_id, [c.handle])),
     Probe("creator public posts", "/tto/tcm/creator/public/video/list/",
           lambda c, s: c.client.creator_videos_page(c.account_id, c.handle, limit=s),
-          size=_size("TIKTOK_VIDEO_LIST_LIMIT", 10)),
+          size=_size("TIKTOK_VIDEO_LIST_LIMIT")),
     Probe("linking requests", "/tto/tcm/campaign/link/status/",
           lambda c, s: c.client.link_statuses_page(
               c.account_id, campaign_ids=c.campaign_ids[:1], page_size=s),
-          size=_size("TIKTOK_LINK_STATUS_PAGE_SIZE", 10), needs="campaign_ids"),
+          size=_size("TIKTOK_LINK_STATUS_PAGE_SIZE"), needs="campaign_ids"),
     Probe("report", "/tto/tcm/report/",
           lambda c, s: c.client.report_page(c.account_id, c.campaign_ids[0], c.country,
                                             page_size=s),
-          size=_size("TIKTOK_REPORT_PAGE_SIZE", 10), needs="campaign_ids"),
+          size=_size("TIKTOK_REPORT_PAGE_SIZE"), needs="campaign_ids"),
     Probe("campaign-code orders (legacy)", "/tcm/order/get/v2/",
           lambda c, s: c.client.get_order(c.account_id, invite_link=c.invite_link, page_size=s),
-          size=_size("TIKTOK_ORDER_PAGE_SIZE", 10), needs="invite_link"),
+          size=_size("TIKTOK_ORDER_PAGE_SIZE"), needs="invite_link"),
     Probe("webhook subscriptions", "/subscription/get/",
           lambda c, s: c.client.subscriptions_page(page_size=s), size=lambda: 10),
 ]  # fmt: skip
