@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole suite on SQLite, then again on PostgreSQL when it is reachable.
+# The whole suite on SQLite, then again on PostgreSQL when it is reachable, then the
+# end-to-end background work on RQ workers when PostgreSQL and Redis are both reachable.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -25,4 +26,16 @@ else
   echo "== PostgreSQL: skipped, $PG_URL is not reachable =="
   pg_rc=0
 fi
-exit $(( sqlite_rc != 0 || pg_rc != 0 ))
+# The end-to-end background work again on RQ: PostgreSQL + Redis, as on several machines.
+REDIS_TEST_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+if "$BIN/python" scripts/pg_reachable.py "$PG_URL" &&
+  "$BIN/python" -c 'import redis, sys; redis.Redis.from_url(sys.argv[1]).ping()' "$REDIS_TEST_URL" 2>/dev/null; then
+  echo "== RQ workers (PostgreSQL + $REDIS_TEST_URL) =="
+  TASKS_BACKEND=rq REDIS_URL="$REDIS_TEST_URL" DATABASE_URL="$PG_URL" \
+    "$BIN/pytest" tests -m background_work "$@"
+  rq_rc=$?
+else
+  echo "== RQ workers: skipped, PostgreSQL or Redis ($REDIS_TEST_URL) is not reachable =="
+  rq_rc=0
+fi
+exit $(( sqlite_rc != 0 || pg_rc != 0 || rq_rc != 0 ))

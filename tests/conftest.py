@@ -117,7 +117,12 @@ def outsider_api(actors: Actors) -> ApiClient:
     return ApiClient(services.create_api_key(actors.other_workspace, "globex")[1])
 
 
-from tests.sandbox_fixtures import live_sandbox, start_worker, tiktok_connected  # noqa: E402, F401
+from tests.sandbox_fixtures import (  # noqa: E402, F401
+    live_sandbox,
+    start_scheduler,
+    start_worker,
+    tiktok_connected,
+)
 
 # Autouse for the session: sockets reach only loopback and Unix sockets (see its docstring).
 from tests.socket_guard import no_outside_network  # noqa: E402, F401

@@ -106,30 +106,53 @@ def database_url_for_processes() -> str:
 
 @pytest.fixture
 def start_worker(live_sandbox) -> Iterator[Callable[..., subprocess.Popen]]:
-    """Start real `inviteflow worker` processes on the test database, against the sandbox."""
+    """Start real `inviteflow worker` processes on the test database, against the sandbox.
+    `start_worker(*options, **env)`; the task backend is the test run's (db, or RQ)."""
+    started: list[subprocess.Popen] = []
+
+    def start(*options: str, **env: str) -> subprocess.Popen:
+        process = spawn(live_sandbox, ["worker", "--interval", "0.2", *options], env)
+        started.append(process)
+        return process
+
+    yield start
+    stop_all(started)
+
+
+@pytest.fixture
+def start_scheduler(live_sandbox) -> Iterator[Callable[..., subprocess.Popen]]:
+    """Start a real `inviteflow scheduler` (ticking every second) like `start_worker`."""
     started: list[subprocess.Popen] = []
 
     def start(**env: str) -> subprocess.Popen:
-        environment = {
-            **os.environ,
-            "DATABASE_URL": database_url_for_processes(),
-            "TIKTOK_API_BASE_URL": live_sandbox.url,
-            "TIKTOK_APP_ID": APP_ID,
-            "TIKTOK_APP_SECRET": APP_SECRET,
-            "TIKTOK_QPS": "1000",
-            "TIKTOK_QPM": "60000",
-            **env,
-        }
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "inviteflow.cli", "worker", "--interval", "0.2"],
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        started.append(worker)
-        return worker
+        process = spawn(live_sandbox, ["scheduler", "--tick", "1"], env)
+        started.append(process)
+        return process
 
     yield start
-    for worker in started:
-        worker.kill()
-        worker.wait(10)
+    stop_all(started)
+
+
+def spawn(live_sandbox: LiveSandbox, command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_processes(),
+        "TIKTOK_API_BASE_URL": live_sandbox.url,
+        "TIKTOK_APP_ID": APP_ID,
+        "TIKTOK_APP_SECRET": APP_SECRET,
+        "TIKTOK_QPS": "1000",
+        "TIKTOK_QPM": "60000",
+        **env,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "inviteflow.cli", *command],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop_all(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.kill()
+        process.wait(10)

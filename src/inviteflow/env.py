@@ -6,6 +6,7 @@ value fails at start-up with a message naming the variable.
 
 import os
 import secrets
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -56,6 +57,17 @@ def env_float(name: str, default: float) -> float:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_networks(name: str, default: str = "") -> list[IPv4Network | IPv6Network]:
+    """Comma-separated addresses or CIDR networks (`10.0.0.0/8`, `::1`)."""
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(f"{name}: {item!r} is not an IP address or network") from None
+    return networks
 
 
 def env_url(name: str, default: str = "") -> str:

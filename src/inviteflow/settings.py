@@ -7,9 +7,12 @@ backend, and an in-app outbox for email. Production mode
 missing or unsafe, naming each one.
 """
 
+import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import csp.constants as csp
 import dj_database_url
 
 from inviteflow.env import (
@@ -18,6 +21,7 @@ from inviteflow.env import (
     env_float,
     env_int,
     env_list,
+    env_networks,
     env_str,
     env_url,
     persistent_secret,
@@ -98,9 +102,12 @@ LINK_PROVISIONING_CONCURRENCY = env_int("LINK_PROVISIONING_CONCURRENCY", 4)
 # LINK_URL_RECHECK_SECONDS, and the link fails after LINK_URL_TIMEOUT_MINUTES without one.
 LINK_URL_RECHECK_SECONDS = env_float("LINK_URL_RECHECK_SECONDS", 5.0)
 LINK_URL_TIMEOUT_MINUTES = env_float("LINK_URL_TIMEOUT_MINUTES", 15.0)
-# How long a worker owns the links it claimed; a dead worker's claims expire after it.
-# Must exceed the time one batch of TikTok calls can take.
-LINK_CLAIM_SECONDS = env_int("LINK_CLAIM_SECONDS", 300)
+# How long a worker owns the links it claimed. A live worker renews its claims every third of
+# this, so a dead worker's expire soon after it died and another worker takes over.
+LINK_CLAIM_SECONDS = env_int("LINK_CLAIM_SECONDS", 20)
+# One provisioning task stops creating after this long and hands the rest to a fresh task, so
+# no task outlives the task backend's timeout however large the campaign.
+LINK_PROVISIONING_SLICE_SECONDS = env_int("LINK_PROVISIONING_SLICE_SECONDS", 300)
 
 
 def production_problems() -> list[str]:
@@ -129,6 +136,8 @@ if PRODUCTION and production_problems():
     )
 if TASKS_BACKEND not in {"db", "rq"}:
     raise ConfigError(f"TASKS_BACKEND must be 'db' or 'rq', not {TASKS_BACKEND!r}")
+if TASKS_BACKEND == "rq" and not REDIS_URL:
+    raise ConfigError("REDIS_URL: required when TASKS_BACKEND=rq (RQ keeps its queues in Redis)")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -138,8 +147,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves Swagger UI for /api/v1/docs from its own static files, not a CDN
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "inviteflow.core",
     "inviteflow.accounts",
     "inviteflow.creators",
@@ -150,12 +162,17 @@ INSTALLED_APPS = [
     "inviteflow.compliance",
     "inviteflow.insights",
     "inviteflow.outreach",
+    "inviteflow.overview",
+    "inviteflow.integrations",
     "inviteflow.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "inviteflow.api.errors.JsonErrorsMiddleware",  # /api/ errors are JSON, 404 and 500 too
+    "inviteflow.core.input_guard.InputGuardMiddleware",  # NUL, surrogates, >64-bit
+    "inviteflow.core.uploads.UploadLimitMiddleware",  # 413 past UPLOAD_MAX_BYTES
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -163,6 +180,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "inviteflow.urls"
@@ -243,13 +262,80 @@ CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
+    # The TLS-terminating proxy in front sets X-Forwarded-Proto (README: Production).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe, and Prometheus scrapes (METRICS_ALLOWED_IPS), over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # Joining browsers' preload lists is a one-way decision left to the operator.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+# Content-Security-Policy (django-csp) on every page: scripts and styles from our own origin
+# only, a nonce for the rare inline script that needs one, never framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "font-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+
+# Login throttling (django-axes): failed logins are counted per account and per client
+# address, on /login/ and /admin/login/ alike; either one reaching the limit locks that
+# account or address for the cool-off. A successful login clears its account's count.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("LOGIN_COOLOFF_MINUTES", 15.0))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "inviteflow.accounts.throttle.login_email"
+AXES_CLIENT_IP_CALLABLE = "inviteflow.accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "inviteflow.accounts.throttle.locked_out"
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # our audit log (Settings → Security log) records logins
+# Reverse proxies in front of the app that append to X-Forwarded-For. 0 (the default) reads
+# the client address from the connection only, since anyone can send that header.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Retention (core.retention): `inviteflow prune`, and a job every PRUNE_EVERY_HOURS, empty
+# processed webhook bodies and delete old log rows after these many days.
+PRUNE_EVERY_HOURS = env_float("PRUNE_EVERY_HOURS", 24.0)
+WEBHOOK_BODY_RETENTION_DAYS = env_int("WEBHOOK_BODY_RETENTION_DAYS", 30)
+SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 365)
+TASK_RESULT_RETENTION_DAYS = env_int("TASK_RESULT_RETENTION_DAYS", 14)
+
+# Background work runs on three queues so that one kind never waits behind another: TikTok
+# calls (paced by TikTok's rate limit), email delivery, and local work (imports, sweeps,
+# pruning). `inviteflow worker --queues` places them; a worker takes all three by default.
+TASK_QUEUES = ["tiktok", "email", "default"]
+# Workers beat every WORKER_BEAT_SECONDS; one silent for WORKER_DEAD_AFTER_SECONDS is dead, and
+# the tasks it was running are failed and enqueued again (every task is idempotent).
+WORKER_BEAT_SECONDS = env_float("WORKER_BEAT_SECONDS", 5.0)
+WORKER_DEAD_AFTER_SECONDS = env_float("WORKER_DEAD_AFTER_SECONDS", 20.0)
+# The most a task may run on RQ before RQ kills it; long work is sliced well below it.
+TASK_TIMEOUT_SECONDS = env_int("TASK_TIMEOUT_SECONDS", 1800)
 if TASKS_BACKEND == "rq":
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {
+        name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": TASK_TIMEOUT_SECONDS} for name in TASK_QUEUES
+    }
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
 else:
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 
 globals().update(email_settings_from_url(EMAIL_URL, VAR_DIR / "mail"))
 # Post attribution: how often campaigns are reconciled with TikTok, and how long TikTok
@@ -273,7 +359,30 @@ INSIGHTS_SYNC_CONCURRENCY = env_int("INSIGHTS_SYNC_CONCURRENCY", 4)
 INSIGHTS_TRACKING_DAYS = env_int("INSIGHTS_TRACKING_DAYS", 21)
 # Parallel SMTP connections used to deliver an outreach batch.
 OUTREACH_SMTP_CONNECTIONS = env_int("OUTREACH_SMTP_CONNECTIONS", 4)
+# Outgoing webhooks reach public addresses only, unless listed here (host names or CIDRs,
+# comma-separated: `hooks.internal,10.0.0.0/8`); each attempt waits at most this long.
+OUTGOING_WEBHOOKS_ALLOWED_HOSTS = env_list("OUTGOING_WEBHOOKS_ALLOWED_HOSTS")
+OUTGOING_WEBHOOKS_TIMEOUT_SECONDS = env_float("OUTGOING_WEBHOOKS_TIMEOUT_SECONDS", 5.0)
+# The most characters one rendered email (subject + text + HTML) may have; a template that
+# would make a larger one is refused for that creator (a template's source is 100,000 at most).
+OUTREACH_EMAIL_MAX_CHARS = env_int("OUTREACH_EMAIL_MAX_CHARS", 500_000)
+# Multipart uploads: a file larger than this is not read past the limit, and answers 413.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "inviteflow.core.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "inviteflow <no-reply@inviteflow.local>")
+
+# Prometheus metrics (core/metrics.py). Every process of one machine counts into files in one
+# directory, which /metrics and `inviteflow metrics` add up; it is set here, before anything
+# imports prometheus_client, and inherited by the processes `inviteflow run` starts.
+METRICS_DIR = Path(env_str("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "metrics")))
+METRICS_DIR.mkdir(parents=True, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
+# Who may read /metrics: addresses or networks (CIDR); loopback only by default.
+METRICS_ALLOWED_IPS = env_networks("METRICS_ALLOWED_IPS", "127.0.0.1/8,::1")
 
 LOGGING = {
     "version": 1,
@@ -281,7 +390,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -60,6 +60,7 @@ class _ByProfile:
 
 
 BY_PROFILE: Any = _ByProfile()
+LIST_ORDERS = ("oldest_first", "newest_first", "scrambled")
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,9 @@ class SandboxConfig:
     # Endpoint behaviour.
     require_country_code: bool = True
     list_includes_handle_names: bool = False
+    # The order of GET /tto/tcm/campaign/ is undocumented (§5.4): oldest_first, newest_first,
+    # or scrambled (a fixed order unrelated to creation time).
+    campaign_list_order: str = "oldest_first"
     tto_token_expires: bool = False
     tto_token_ttl_hours: float = 24.0
     auth_code_ttl_minutes: float = 60.0
@@ -136,6 +140,8 @@ class SandboxConfig:
             _check(name, getattr(self, name) >= 0, "must not be negative")
         if self.clock_start:
             parse_instant(self.clock_start)
+        orders = ", ".join(LIST_ORDERS)
+        _check("campaign_list_order", self.campaign_list_order in LIST_ORDERS, f"one of {orders}")
 
     @classmethod
     def strict(cls, **overrides: Any) -> SandboxConfig:

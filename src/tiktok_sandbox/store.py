@@ -77,6 +77,13 @@ TABLES = (
 JSON_COLUMNS = {"account_ids", "advertiser_ids", "country_codes", "hashtags", "mentions"}
 
 
+CAMPAIGN_ORDERS = {
+    "oldest_first": "ORDER BY create_ms, rowid",
+    "newest_first": "ORDER BY create_ms DESC, rowid DESC",
+    "scrambled": "ORDER BY (rowid * 7919) % 10007, rowid",  # fixed, unrelated to time
+}
+
+
 class Store:
     def __init__(self, path: str | None = None) -> None:
         self._temp_path = None if path else _temp_file()
@@ -226,6 +233,7 @@ class Store:
         hidden_channel: str | None,
         offset: int,
         limit: int,
+        order: str = "oldest_first",
     ) -> tuple[list[Row], int]:
         where, params = "FROM campaigns WHERE account_id = ?", [account_id]
         if campaign_ids:
@@ -237,7 +245,7 @@ class Store:
         if hidden_channel:
             where += " AND channel_type != ?"
             params.append(hidden_channel)
-        return self._page("SELECT *", where, "ORDER BY create_ms, rowid", params, offset, limit)
+        return self._page("SELECT *", where, CAMPAIGN_ORDERS[order], params, offset, limit)
 
     def campaigns(self, account_id: str | None = None) -> list[Row]:
         if account_id:

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from inviteflow.accounts.models import ApiKey, Membership, Role, Workspace
+from inviteflow.accounts.models import ApiKey, Invitation, Membership, Role, Workspace
 from tests.conftest import PASSWORD, logged_in
 
 
@@ -30,12 +30,42 @@ def test_anonymous_is_sent_to_login(client, actors):
 
 
 def test_owner_creates_api_key_shown_once_and_stored_hashed(owner_client, workspace):
-    response = owner_client.post("/w/acme/settings/api-keys/", {"name": "CI", "read_only": "on"})
+    response = owner_client.post(
+        "/w/acme/settings/api-keys/", {"name": "CI", "read_only": "on"}, follow=True
+    )
     key = response.context["new_key"]
     stored = ApiKey.objects.get(workspace=workspace)
     assert key.startswith("ifk_") and stored.read_only
     assert key not in stored.key_hash and stored.key_hash != key
     assert key not in owner_client.get("/w/acme/settings/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "form", "shown"),
+    [
+        ("api-keys/", {"name": "CI"}, "new-api-key"),
+        ("invite/", {"email": "new@acme.test", "role": "viewer"}, "invite-url"),
+    ],
+)
+def test_creating_redirects_so_a_reload_creates_nothing_more(
+    owner_client, workspace, path, form, shown
+):
+    """Post/redirect/get: the secret is shown once on the page after the redirect."""
+    response = owner_client.post(f"/w/acme/settings/{path}", form)
+    assert response.status_code == 302 and response["Location"] == "/w/acme/settings/"
+    assert f'id="{shown}"' in owner_client.get("/w/acme/settings/").content.decode()
+    reloaded = owner_client.get("/w/acme/settings/").content.decode()
+    assert f'id="{shown}"' not in reloaded
+    assert ApiKey.objects.count() + Invitation.objects.count() == 1
+
+
+def test_a_new_key_is_shown_only_in_its_own_workspace(owner_client, actors):
+    from inviteflow.accounts.services import set_member
+
+    set_member(actors.other_workspace, actors.owner, Role.OWNER)
+    owner_client.post("/w/acme/settings/api-keys/", {"name": "CI"})
+    assert 'id="new-api-key"' not in owner_client.get("/w/globex/settings/").content.decode()
+    assert 'id="new-api-key"' in owner_client.get("/w/acme/settings/").content.decode()
 
 
 @pytest.mark.parametrize("who", ["manager", "viewer", "outsider"])
@@ -58,7 +88,7 @@ def test_outsider_cannot_revoke_another_workspaces_key(actors, outsider_client):
 
 def test_invitation_adds_teammate_with_role(owner_client, actors, django_user_model):
     response = owner_client.post(
-        "/w/acme/settings/invite/", {"email": "new@acme.test", "role": "manager"}
+        "/w/acme/settings/invite/", {"email": "new@acme.test", "role": "manager"}, follow=True
     )
     url = response.context["invite_url"]
     newcomer = django_user_model.objects.create_user(email="new@acme.test", password=PASSWORD)
@@ -73,7 +103,7 @@ def test_invitation_adds_teammate_with_role(owner_client, actors, django_user_mo
 
 def test_invitation_for_someone_else_is_refused(owner_client, actors):
     response = owner_client.post(
-        "/w/acme/settings/invite/", {"email": "new@acme.test", "role": "viewer"}
+        "/w/acme/settings/invite/", {"email": "new@acme.test", "role": "viewer"}, follow=True
     )
     token_path = response.context["invite_url"].split("testserver", 1)[1]
     logged_in(actors.outsider).post(token_path)

@@ -57,3 +57,33 @@ def test_each_sync_endpoint_documents_its_own_counters():
 
     assert {"videos_seen", "posts_added"} <= fields("sync")
     assert {"reports_fetched", "posts_finalized"} <= fields("insights/sync")
+
+
+def test_each_status_enum_has_its_own_schema():
+    """Campaign.Status and InviteLink.Status were both "Status": the campaign's `status`
+    pointed at the invite link's values, so "draft" failed validation against the document."""
+    schema = json.loads(json.dumps(api.get_openapi_schema(path_prefix="/api/v1")))
+    components = schema["components"]["schemas"]
+    status = components["CampaignOut"]["properties"]["status"]["$ref"].rsplit("/", 1)[-1]
+    assert components[status]["enum"] == ["draft", "active", "completed"]
+    link_status = components["InviteLinkOut"]["properties"]["status"]["$ref"].rsplit("/", 1)[-1]
+    assert components[link_status]["enum"] == [
+        "pending",
+        "active",
+        "exhausted",
+        "retired",
+        "failed",
+    ]
+
+
+def test_every_operation_documents_its_error_answers():
+    schema = json.loads(json.dumps(api.get_openapi_schema(path_prefix="/api/v1")))
+    error = {"$ref": "#/components/schemas/Error"}
+    assert set(schema["components"]["schemas"]["Error"]["required"]) == {"code", "message"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status in ("401", "403", "404", "422"):
+                documented = operation["responses"].get(status, {})
+                assert (
+                    documented.get("content", {}).get("application/json", {}).get("schema") == error
+                ), f"{method.upper()} {path} does not document {status}"

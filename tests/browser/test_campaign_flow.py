@@ -14,7 +14,7 @@ def log_in(page, email):
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/w/acme/campaigns/")
+    page.wait_for_url("**/w/acme/")
 
 
 def test_create_campaign_add_creator_and_see_it_on_details_page(page, actors):

@@ -36,7 +36,7 @@ def test_enable_tiktok_watch_links_copy_and_open(
     page.fill("input[name=username]", "manager@acme.test")
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/w/acme/campaigns/")
+    page.wait_for_url("**/w/acme/")
 
     page.goto(f"/w/acme/campaigns/{campaign.pk}/edit/")
     page.check("input[name=tiktok_enabled]")

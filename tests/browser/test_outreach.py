@@ -12,7 +12,12 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def campaign(actors, settings, live_server):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     settings.SITE_URL = live_server.url
     settings.OUTREACH_SMTP_CONNECTIONS = 1  # the in-memory test database is not for threads
     campaign = add_campaign(actors.workspace)
@@ -25,7 +30,7 @@ def log_in(page, email: str) -> None:
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/w/acme/campaigns/")
+    page.wait_for_url("**/w/acme/")
 
 
 def test_preview_send_outbox_and_creator_page(page, campaign):

@@ -57,5 +57,6 @@ def flag_post(campaign: Campaign, handle: str, hours_ago: float = 5) -> Post:
         False,
         "New in! #springlaunch",
     )
-    assert services.flag(campaign.workspace, campaign, creator.pk, video, ["#springlaunch"])
+    hashtag = detection.Signal(detection.CAMPAIGN_HASHTAG, "#springlaunch")
+    assert services.flag(campaign.workspace, campaign, creator.pk, video, [hashtag])
     return Post.objects.get(video_id=video.video_id)

@@ -6,14 +6,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from inviteflow.compliance import detection
+from inviteflow.compliance import detection, services
 from inviteflow.posts.models import Post
 from inviteflow.tiktok import schemas
 from tests.compliance.support import scan
 
 MAY = detection.window(1, ["springlaunch"], date(2026, 5, 1), date(2026, 5, 31), UTC)
 SUMMER = detection.window(2, ["summer", "springlaunch"], date(2026, 5, 20), date(2026, 6, 30), UTC)
-BRAND = detection.brand_handles(["Acme Co.", "acme", "Sandbox Demo Brand"])
+BRAND = detection.Signals(
+    handles=detection.brand_handles(["Acme Co.", "acme", "Sandbox Demo Brand"])
+)
 
 
 def video(caption: str = "", when: str = "2026-05-10 12:00:00", **fields) -> detection.PublicVideo:
@@ -108,3 +110,70 @@ def test_roster_creators_personal_posts_are_never_flagged(world):
     assert not Post.objects.filter(compliance="at_risk").exists()
     sandbox.publish("ada", caption="Finally! #springlaunch")
     assert scan(world, campaign)["found"] == 1
+
+
+# -- Brand names, @handles and disclosure keywords (issue 15, defect 10) ----------------------
+
+SIGNALS = detection.Signals(
+    names=("Demo Brand",),
+    handles=frozenset({"demobrand"}),
+    disclosures=frozenset(detection.DEFAULT_DISCLOSURES),
+)
+
+
+def signals(found: detection.Match | None) -> list[tuple[str, str]] | None:
+    return [(s.kind, s.value) for s in found.signals] if found else None
+
+
+def test_a_brand_name_in_the_caption_flags_a_post_and_says_so():
+    found = detection.match(video("Demo Brand glow #sponsored"), [MAY], SIGNALS)
+    assert signals(found) == [("brand_name", "Demo Brand"), ("disclosure", "#sponsored")]
+    assert found.markers == ["Demo Brand", "#sponsored"]
+    assert signals(detection.match(video("loving DEMO BRAND today"), [MAY], SIGNALS)) == [
+        ("brand_name", "Demo Brand")
+    ]
+    assert signals(detection.match(video("glow #DemoBrand"), [MAY], SIGNALS)) == [
+        ("brand_name", "Demo Brand")
+    ]
+
+
+def test_every_signal_that_fired_is_listed_campaign_hashtags_first():
+    post = video("Demo Brand x @demobrand #springlaunch #ad", mentioned_accounts=["demobrand"])
+    assert signals(detection.match(post, [MAY], SIGNALS)) == [
+        ("campaign_hashtag", "#springlaunch"),
+        ("brand_name", "Demo Brand"),
+        ("brand_handle", "@demobrand"),
+        ("disclosure", "#ad"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Gym day #ad #sponsored",  # a disclosure alone: another brand's post
+        "Demo Brandon is my cousin",  # not the name as a word
+        "my demobrand vibes",  # the handle-ised name as a word, not a hashtag or mention
+    ],
+)
+def test_disclosure_keywords_or_look_alikes_alone_flag_nothing(caption):
+    assert detection.match(video(caption), [MAY], SIGNALS) is None
+
+
+def test_a_branded_post_without_campaign_hashtags_is_flagged_by_the_scan(world):
+    """The defect: "Demo Brand glow #sponsored" went unnoticed. The workspace's name is a
+    brand name by default; more names come from Settings → Compliance signals."""
+    campaign = world.campaign({"ada": 1, "bob": 1})
+    by_default = world.sandbox.publish("ada", caption="Acme glow #sponsored")["video_id"]
+    assert scan(world, campaign)["found"] == 1
+    finding = Post.objects.get(video_id=by_default).finding
+    assert [(s["kind"], s["value"]) for s in finding.signals] == [
+        ("brand_name", "Acme"),
+        ("disclosure", "#sponsored"),
+    ]
+    services.save_signals(
+        world.workspace, detection.Signals(("Demo Brand",), frozenset(), frozenset({"partner"}))
+    )
+    named = world.sandbox.publish("bob", caption="Demo Brand glow #partner")["video_id"]
+    world.sandbox.publish("bob", caption="Acme again #sponsored")  # no longer a signal
+    assert scan(world, campaign)["found"] == 1
+    assert Post.objects.get(video_id=named).finding.markers == ["Demo Brand", "#partner"]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from inviteflow.compliance.models import ComplianceScan, LinkRequest, Remedy
+from inviteflow.tiktok.models import TikTokConnection
 from tests.compliance.support import flag_post
 from tests.posts.factories import add_link, add_post, campaign_with
 
@@ -67,6 +68,7 @@ def test_summary_query_count_does_not_grow_with_posts(
 
 
 def test_scan_now_queues_a_scan(manager_client, campaign, django_capture_on_commit_callbacks):
+    TikTokConnection.objects.create(workspace=campaign.workspace, account_id="1", access_token="t")
     with django_capture_on_commit_callbacks(execute=True):
         answer = manager_client.post(url("compliance_scan", campaign))
     assert answer.status_code == 302
@@ -75,7 +77,7 @@ def test_scan_now_queues_a_scan(manager_client, campaign, django_capture_on_comm
     htmx = manager_client.post(
         url("compliance_scan", campaign), {"view": "summary"}, headers={"HX-Request": "true"}
     )
-    assert b"Scan queued" in htmx.content and b"every 3s" in htmx.content
+    assert b"Queued, starting shortly" in htmx.content and b"every 3s" in htmx.content
 
 
 def test_a_remedy_without_tiktok_says_why_in_the_panel(manager_client, campaign):

@@ -33,7 +33,8 @@ def test_at_risk_posts_are_remediated_by_code_and_request_or_removed(world, api,
         cy,
     }
     finding = post_of(ada).finding
-    assert finding.markers == ["#springlaunch"] and post_of(cy).finding.markers == ["@acme"]
+    assert finding.markers == ["#springlaunch", "#ad"]  # the campaign's, then the disclosure
+    assert post_of(cy).finding.markers == ["@acme", "#sponsored"]
     assert finding.takedown_at == post_of(ada).published_at + timedelta(hours=72)
     [digest] = mail.outbox
     assert sorted(digest.to) == ["manager@acme.test", "owner@acme.test"]

@@ -148,6 +148,19 @@ def test_upload_shows_preview_and_imports_nothing(manager_client, ada):
     assert list(Creator.objects.values_list("handle", flat=True)) == ["ada"]
 
 
+def test_shared_emails_are_imported_with_a_warning(manager_client, ada):
+    content = csv_bytes(
+        "Bob,ADA@example.com,bob,", "Cy,cy@example.com,cy,", "Di,cy@example.com,di,"
+    )
+    response = manager_client.post(url("creator_import_upload"), upload(content))
+    page = manager_client.get(response.url).content.decode()
+    assert "Shared emails (2)" in page and "Import 3 creators" in page
+    assert "ada@example.com is also the email of @ada, already in this workspace" in page
+    assert "cy@example.com is also the email of @cy (line 3)" in page
+    manager_client.post(url("creator_import_confirm", import_id=CsvImport.objects.get().pk))
+    assert Creator.objects.filter(email="cy@example.com").count() == 2
+
+
 def test_upload_bad_file_shows_the_reason(manager_client, workspace):
     response = manager_client.post(url("creator_import_upload"), upload(b"email\nx@y.z\n"))
     assert "no 'name' or 'handle' column" in response.context["form"].errors["file"][0]

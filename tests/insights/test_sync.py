@@ -168,3 +168,14 @@ def test_one_thread_at_a_time_waits_on_the_shared_limiter():
     for thread in threads:
         thread.join()
     assert SlowLimiter.most == 1
+
+
+def test_a_post_reported_in_two_regions_counts_once(surfaced, viewer_client):
+    """8 rows (4 posts × 2 regions) are 4 posts reported, in the result and on the page."""
+    campaign = surfaced({"ada": 2, "bob": 2}, countries=["US", "GB"])
+    result = sync_campaign_insights.call(campaign.pk)
+    assert PostInsights.objects.filter(campaign=campaign).count() == 8
+    assert result["posts_updated"] == 4
+    assert InsightsSync.objects.get(campaign=campaign).posts_updated == 4
+    page = viewer_client.get(f"/w/acme/insights/campaigns/{campaign.pk}/").content.decode()
+    assert "4 posts reported" in page and "8 posts reported" not in page

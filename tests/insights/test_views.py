@@ -13,6 +13,7 @@ from inviteflow.insights import rollups
 from inviteflow.insights.models import InsightsSync
 from inviteflow.insights.services import record_campaign_totals
 from inviteflow.posts.models import Post
+from inviteflow.tiktok.models import TikTokConnection
 from tests.insights.support import add_post, campaign_with_posts, report_everything
 
 
@@ -57,6 +58,7 @@ def test_a_report_without_figures_yet(manager_client, workspace):
     html = manager_client.get(f"/w/acme/insights/campaigns/{campaign.pk}/").content.decode()
     assert "No figures from TikTok yet" in html and "1 linked post not reported" in html
     assert "Refresh insights" in html
+    assert ">never</small>" in html and "as of never" not in html
 
 
 def test_htmx_gets_only_the_part_it_asked_for(viewer_client, campaign):
@@ -70,12 +72,13 @@ def test_htmx_gets_only_the_part_it_asked_for(viewer_client, campaign):
 def test_refresh_needs_a_manager_and_enqueues_a_sync(
     manager_client, viewer_client, campaign, django_capture_on_commit_callbacks
 ):
+    TikTokConnection.objects.create(workspace=campaign.workspace, account_id="1", access_token="t")
     url = urls(campaign)["report"] + "refresh/"
     assert viewer_client.post(url).status_code == 403
     assert not InsightsSync.objects.exists()
     with django_capture_on_commit_callbacks() as callbacks:
         response = manager_client.post(url, headers={"HX-Request": "true"})
-    assert response.status_code == 200 and "Refresh queued" in response.content.decode()
+    assert response.status_code == 200 and "Queued, starting shortly" in response.content.decode()
     assert InsightsSync.objects.get(campaign=campaign).requested_at
     assert len(callbacks) == 1
 
@@ -111,6 +114,18 @@ def test_csv_export_carries_the_page_totals(viewer_client, campaign):
     assert float(values["Completion rate"]) == pytest.approx(totals["video_completion_rate"])
     header = rows.index(["Posts"]) + 1
     assert len(rows[header + 1 :]) == 3 and rows[header][0] == "Video ID"
+
+
+def test_csv_export_rounds_as_the_xlsx_shows(viewer_client, workspace):
+    """XLSX cells show 0.00 %, 0.0 s and whole counts; the CSV, having no formats, rounds so."""
+    campaign = campaign_with_posts(workspace, {"ada": 1})
+    report_everything(campaign, video_completion_rate=0.123456789, average_view_time=8.3333333)
+    text = b"".join(viewer_client.get(urls(campaign)["csv"]).streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    values = dict(row for row in rows if len(row) == 2)
+    assert values["Completion rate"] == "0.1235" and values["Average view time"] == "8.3"
+    post = dict(zip(rows[rows.index(["Posts"]) + 1], rows[-1], strict=True))
+    assert post["Completion rate"] == "0.1235" and post["Average view time"] == "8.3"
 
 
 def test_xlsx_export_carries_the_page_totals(viewer_client, campaign):

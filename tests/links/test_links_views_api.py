@@ -1,6 +1,7 @@
 """Invite links on the Campaign Details page and in the API, for every actor."""
 
 from datetime import date
+from xml.etree import ElementTree
 
 import pytest
 
@@ -90,7 +91,9 @@ def test_roster_filters(viewer_client, campaign, links, state, shown, hidden):
 def test_qr_code_is_an_svg_of_the_link(viewer_client, campaign, links):
     response = viewer_client.get(f"/w/acme/campaigns/{campaign.pk}/links/{links[1].pk}/qr.svg")
     assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
-    assert b"<svg" in response.content
+    # A standalone document: without the namespace an <img> shows nothing (issue #15).
+    svg = ElementTree.fromstring(response.content)
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg" and svg.get("viewBox")
 
 
 def test_manager_retries_failed_links(manager_client, campaign, links):

@@ -16,7 +16,7 @@ from inviteflow.core.scheduler import autodiscover, run_due_jobs
 from inviteflow.creators.models import Creator
 from inviteflow.links.models import InviteLink
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.background_work]
 CREATORS = 40
 
 

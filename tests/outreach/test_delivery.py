@@ -84,7 +84,12 @@ def test_a_retried_task_sends_once(workspace, campaign, smtp):
 def test_sending_starts_when_the_transaction_commits(
     workspace, campaign, smtp, settings, django_capture_on_commit_callbacks
 ):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     people = roster(campaign, "ada", "bob")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.send_outreach(campaign, template(workspace), people)

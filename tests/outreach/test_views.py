@@ -1,5 +1,7 @@
 """Outreach pages through HTTP: who may see and do what, the Send flow, the creator's page."""
 
+import html
+
 import pytest
 from django.urls import reverse
 
@@ -122,7 +124,12 @@ def test_preview_for_a_creator_of_a_campaign(viewer_client, sent, campaign):
 def test_send_page_checks_then_sends_and_shows_who_is_blocked(
     manager_client, workspace, campaign, settings, django_capture_on_commit_callbacks
 ):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     roster(campaign, "ada", "bob")
     roster(campaign, "nolink", links=0)
     t = template(workspace)
@@ -180,3 +187,16 @@ def test_a_revoked_page_is_gone(client, manager_client, sent):
     assert client.get(f"/c/{old}/").status_code == 404
     assert client.get(f"/c/{CreatorPage.objects.get(creator=ada).token}/").status_code == 200
     assert client.get("/c/not-a-token/").status_code == 404
+
+
+def selected_template(client, campaign) -> str:
+    page = client.get(reverse("outreach_send", args=["acme", campaign.pk])).content.decode()
+    select = page.split('name="template"', 1)[1].split("</select>", 1)[0]
+    return html.unescape(select.split(" selected>", 1)[1].split("<", 1)[0])
+
+
+def test_send_page_starts_on_the_tiktok_invite(manager_client, workspace, campaign):
+    """By name, "Campaign code" comes first; the invite is what a new campaign sends."""
+    assert selected_template(manager_client, campaign) == "TikTok invite"
+    template(workspace, "TikTok invite", campaign=campaign)
+    assert selected_template(manager_client, campaign) == "TikTok invite (this campaign's own)"

@@ -57,7 +57,12 @@ def immediate_tasks(settings) -> Iterator[list[str]]:
         if task_result.errors:
             failures.append(f"{task_result.task.name}: {task_result.errors[-1].traceback}")
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     task_finished.connect(record)
     yield failures
     task_finished.disconnect(record)

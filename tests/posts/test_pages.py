@@ -9,6 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from inviteflow.posts import services
 from inviteflow.posts.models import CampaignSync, MissingPosts
+from inviteflow.tiktok.models import TikTokConnection
 from tests.posts.factories import add_link, add_post, campaign_with
 
 
@@ -85,12 +86,13 @@ def queued_syncs() -> list:
 
 
 def test_sync_now_queues_a_sync(manager_client, campaign, django_capture_on_commit_callbacks):
+    TikTokConnection.objects.create(workspace=campaign.workspace, account_id="1", access_token="t")
     with django_capture_on_commit_callbacks(execute=True):
         answer = manager_client.post(url("campaign_posts_sync", campaign))
     assert answer.status_code == 302 and queued_syncs() == [[campaign.pk, True]]
     assert CampaignSync.objects.get(campaign=campaign).queued
     htmx = manager_client.post(url("campaign_posts_sync", campaign), headers={"HX-Request": "true"})
-    assert b"Sync queued" in htmx.content
+    assert b"Queued, starting shortly" in htmx.content
 
 
 @pytest.mark.parametrize("name", ["campaign_progress", "campaign_posts"])

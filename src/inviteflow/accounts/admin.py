@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from inviteflow.accounts.models import ApiKey, Membership, User, Workspace
+from inviteflow.accounts.models import ApiKey, Membership, SecurityEvent, User, Workspace
 
 
 @admin.register(User)
@@ -31,3 +31,18 @@ class WorkspaceAdmin(admin.ModelAdmin):
 class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ["name", "workspace", "hint", "read_only", "revoked_at"]
     readonly_fields = ["key_hash", "hint"]
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The audit log, read-only: entries are written where events happen, never edited."""
+
+    list_display = ["created_at", "kind", "email", "user", "workspace", "address", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["email", "detail"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -139,3 +139,48 @@ class ApiKey(models.Model):
             return None
         found = cls.objects.select_related("workspace").filter(key_hash=_hash_token(key)).first()
         return found if found and found.revoked_at is None else None
+
+
+class SecurityEvent(models.Model):
+    """An entry of the audit log owners read in Settings: who did what to access, and when.
+
+    Logins belong to no workspace; an owner sees those of the workspace's members."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "Logged in"
+        LOGIN_FAILED = "login_failed", "Failed login"
+        LOGIN_UNLOCKED = "login_unlocked", "Login unlocked"
+        PASSWORD_RESET = "password_reset", "Password reset"
+        API_KEY_CREATED = "api_key_created", "API key created"
+        API_KEY_REVOKED = "api_key_revoked", "API key revoked"
+        ROLE_CHANGED = "role_changed", "Role changed"
+        MEMBER_REMOVED = "member_removed", "Member removed"
+        TIKTOK_CONNECTED = "tiktok_connected", "TikTok connected"
+        TIKTOK_DISCONNECTED = "tiktok_disconnected", "TikTok disconnected"
+
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    workspace = models.ForeignKey(
+        Workspace, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who acted (or logged in)",
+    )
+    email = models.CharField(max_length=254, blank=True, help_text="The account, as typed")
+    address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="securityevent_ws_time"),
+            models.Index(fields=["email", "-created_at"], name="securityevent_email_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.email} {self.detail}".strip()

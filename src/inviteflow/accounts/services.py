@@ -2,10 +2,14 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 
+from inviteflow.accounts import audit, throttle
 from inviteflow.accounts.models import ApiKey, Invitation, Membership, Role, User, Workspace
+
+Kind = audit.Kind
 
 
 def create_workspace(slug: str, name: str, owner: User | None = None) -> Workspace:
@@ -23,11 +27,36 @@ def create_workspace(slug: str, name: str, owner: User | None = None) -> Workspa
     return workspace
 
 
-def set_member(workspace: Workspace, user: User, role: str) -> Membership:
+def set_member(workspace: Workspace, user: User, role: str, by: User | None = None) -> Membership:
+    """Add `user` with `role`, or change their role (an audited event)."""
+    before = Membership.objects.filter(workspace=workspace, user=user).first()
     membership, _ = Membership.objects.update_or_create(
         workspace=workspace, user=user, defaults={"role": role}
     )
+    if before is not None and before.role != role:
+        detail = f"{user.email}: {before.role} → {role}"
+        audit.record(Kind.ROLE_CHANGED, workspace=workspace, user=by, detail=detail)
     return membership
+
+
+def remove_member(membership: Membership, by: User | None = None) -> None:
+    """Take a member out of the workspace; its last owner stays."""
+    workspace = membership.workspace
+    with transaction.atomic():
+        owners = Membership.objects.select_for_update().filter(workspace=workspace, role=Role.OWNER)
+        if membership.role == Role.OWNER and len(owners.values_list("pk", flat=True)) <= 1:
+            raise ValidationError({"member": "the last owner of a workspace cannot be removed"})
+        membership.delete()
+        detail = f"{membership.user.email} ({membership.role})"
+        audit.record(Kind.MEMBER_REMOVED, workspace=workspace, user=by, detail=detail)
+
+
+def unlock_member(membership: Membership, by: User | None = None) -> int:
+    """Lift a login lock on a member's account; returns the failure records cleared."""
+    cleared = throttle.unlock(membership.user.email)
+    detail = membership.user.email
+    audit.record(Kind.LOGIN_UNLOCKED, workspace=membership.workspace, user=by, detail=detail)
+    return cleared
 
 
 def invite_teammate(workspace: Workspace, email: str, role: str, invited_by: User) -> str:
@@ -57,7 +86,15 @@ def accept_invitation(token: str, user: User) -> Membership:
         return set_member(invitation.workspace, user, invitation.role)
 
 
-def create_api_key(workspace: Workspace, name: str, read_only: bool = False) -> tuple[ApiKey, str]:
+def password_was_reset(user: User, request: HttpRequest) -> None:
+    """The owner of the mailbox chose a new password: their account's login lock goes."""
+    throttle.unlock(user.email)
+    audit.record(Kind.PASSWORD_RESET, user=user, request=request)
+
+
+def create_api_key(
+    workspace: Workspace, name: str, read_only: bool = False, by: User | None = None
+) -> tuple[ApiKey, str]:
     """Returns the stored key and the plain key, which is never stored nor shown again."""
     key, key_hash = ApiKey.new_key()
     api_key = ApiKey.objects.create(
@@ -67,12 +104,20 @@ def create_api_key(workspace: Workspace, name: str, read_only: bool = False) -> 
         hint=key[:10],
         read_only=read_only,
     )
+    audit.record(Kind.API_KEY_CREATED, workspace=workspace, user=by, detail=_described(api_key))
     return api_key, key
 
 
-def revoke_api_key(api_key: ApiKey) -> None:
+def revoke_api_key(api_key: ApiKey, by: User | None = None) -> None:
     api_key.revoked_at = timezone.now()
     api_key.save(update_fields=["revoked_at"])
+    detail = _described(api_key)
+    audit.record(Kind.API_KEY_REVOKED, workspace=api_key.workspace, user=by, detail=detail)
+
+
+def _described(api_key: ApiKey) -> str:
+    access = "read-only" if api_key.read_only else "read-write"
+    return f"“{api_key.name}” ({api_key.hint}…, {access})"
 
 
 def touch_api_key(api_key: ApiKey) -> None:

@@ -6,6 +6,7 @@ the creator's override, so the same call also changes what they owe.
 """
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
@@ -14,6 +15,7 @@ from ninja import Status as Reply
 from inviteflow.accounts.access import get_for_workspace
 from inviteflow.api.auth import workspace_of
 from inviteflow.api.errors import ApiError
+from inviteflow.api.fields import Id, schema_enum
 from inviteflow.api.pagination import PageParams, page_of
 from inviteflow.campaigns import queries, services
 from inviteflow.campaigns.models import Campaign, CampaignCreator
@@ -22,7 +24,10 @@ from inviteflow.creators.models import Creator
 router = Router(tags=["campaigns"])
 
 ContentType = Campaign.ContentType
-Status = Campaign.Status
+if TYPE_CHECKING:
+    Status = Campaign.Status
+else:
+    Status = schema_enum("CampaignStatus", Campaign.Status)
 
 
 class CampaignOut(Schema):
@@ -74,7 +79,7 @@ class CampaignPage(Schema):
 
 
 class RosterEntryOut(Schema):
-    creator_id: int
+    creator_id: Id
     name: str
     handle: str
     posts_required: int
@@ -96,15 +101,15 @@ class RosterPage(Schema):
 
 
 class RosterAdd(Schema):
-    creator_id: int
+    creator_id: Id
     posts_required: int | None = None
 
 
-def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+def _campaign(request: HttpRequest, campaign_id: Id) -> Campaign:
     return get_for_workspace(Campaign, workspace_of(request), pk=campaign_id)
 
 
-def _creator(request: HttpRequest, creator_id: int) -> Creator:
+def _creator(request: HttpRequest, creator_id: Id) -> Creator:
     return get_for_workspace(Creator, workspace_of(request), pk=creator_id)
 
 
@@ -119,18 +124,18 @@ def create_campaign(request: HttpRequest, payload: CampaignIn):
 
 
 @router.get("/{campaign_id}", response=CampaignOut, summary="One campaign")
-def get_campaign(request: HttpRequest, campaign_id: int):
+def get_campaign(request: HttpRequest, campaign_id: Id):
     return _campaign(request, campaign_id)
 
 
 @router.patch("/{campaign_id}", response=CampaignOut, summary="Change a campaign")
-def update_campaign(request: HttpRequest, campaign_id: int, payload: CampaignPatch):
+def update_campaign(request: HttpRequest, campaign_id: Id, payload: CampaignPatch):
     campaign = _campaign(request, campaign_id)
     return services.update_campaign(campaign, **payload.model_dump(exclude_unset=True))
 
 
 @router.get("/{campaign_id}/creators", response=RosterPage, summary="The campaign's roster")
-def list_roster(request: HttpRequest, campaign_id: int, page: Query[PageParams]):
+def list_roster(request: HttpRequest, campaign_id: Id, page: Query[PageParams]):
     return page_of(queries.roster_of(_campaign(request, campaign_id)), page)
 
 
@@ -139,7 +144,7 @@ def list_roster(request: HttpRequest, campaign_id: int, page: Query[PageParams])
     response={200: RosterEntryOut, 201: RosterEntryOut},
     summary="Add a creator to the roster (200 when already on it)",
 )
-def add_to_roster(request: HttpRequest, campaign_id: int, payload: RosterAdd):
+def add_to_roster(request: HttpRequest, campaign_id: Id, payload: RosterAdd):
     campaign = _campaign(request, campaign_id)
     creator = _creator(request, payload.creator_id)
     added = services.add_creators(campaign, [creator], payload.posts_required)
@@ -156,7 +161,7 @@ def add_to_roster(request: HttpRequest, campaign_id: int, payload: RosterAdd):
     response={204: None},
     summary="Take a creator off the roster",
 )
-def remove_from_roster(request: HttpRequest, campaign_id: int, creator_id: int):
+def remove_from_roster(request: HttpRequest, campaign_id: Id, creator_id: Id):
     campaign = _campaign(request, campaign_id)
     if not services.remove_creator(campaign, _creator(request, creator_id)):
         message = f"creator {creator_id} is not on this campaign's roster"

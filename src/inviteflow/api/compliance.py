@@ -23,7 +23,8 @@ from ninja import Body, Router, Schema, Status
 
 from inviteflow.accounts.access import get_for_workspace
 from inviteflow.api.auth import key_of, workspace_of
-from inviteflow.api.errors import ApiError
+from inviteflow.api.errors import ApiError, Error
+from inviteflow.api.fields import Id
 from inviteflow.campaigns.models import Campaign
 from inviteflow.compliance import codes, linking, queries, services
 from inviteflow.compliance.models import ComplianceScan, LinkRequest
@@ -44,6 +45,7 @@ REFUSAL_STATUS = {
     "tiktok_unavailable": 503,
     "tiktok_busy": 503,
 }  # every other refusal is a conflict with the post's state: 409
+REFUSALS = {status: Error for status in (409, 502, 503)}  # documented on each remedy
 
 
 class CountsOut(Schema):
@@ -54,13 +56,13 @@ class CountsOut(Schema):
 
 
 class CreatorComplianceOut(CountsOut):
-    creator_id: int
+    creator_id: Id
     handle: str
     name: str
 
 
 class LinkRequestOut(Schema):
-    post_id: int
+    post_id: Id
     status: str  # pending | in_review | approved | rejected | revoked
     link_request_id: str
     number_of_requests: int
@@ -71,9 +73,9 @@ class LinkRequestOut(Schema):
 
 
 class AtRiskOut(Schema):
-    post_id: int
+    post_id: Id
     video_id: str
-    creator_id: int
+    creator_id: Id
     handle: str
     caption: str
     published_at: datetime | None
@@ -98,8 +100,8 @@ class ScanOut(Schema):
 
 
 class RemedyOut(Schema):
-    post_id: int
-    creator_id: int
+    post_id: Id
+    creator_id: Id
     kind: str  # campaign_code | link_request | reminder | revoke
     detail: str
     by: str
@@ -108,7 +110,7 @@ class RemedyOut(Schema):
 
 
 class ComplianceOut(Schema):
-    campaign_id: int
+    campaign_id: Id
     counts: CountsOut
     creators: list[CreatorComplianceOut]
     at_risk: list[AtRiskOut]
@@ -118,8 +120,8 @@ class ComplianceOut(Schema):
 
 class CampaignCodeOut(Schema):
     campaign_code: str
-    post_id: int
-    creator_id: int
+    post_id: Id
+    creator_id: Id
     email_status: str
 
 
@@ -132,11 +134,11 @@ class LinkRequestIn(Schema):
     action: Literal["link", "remind", "revoke"] = "link"
 
 
-def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+def _campaign(request: HttpRequest, campaign_id: Id) -> Campaign:
     return get_for_workspace(Campaign, workspace_of(request), pk=campaign_id)
 
 
-def _post(request: HttpRequest, post_id: int) -> Post:
+def _post(request: HttpRequest, post_id: Id) -> Post:
     posts = Post.objects.select_related("campaign", "creator", "workspace")
     return get_for_workspace(posts, workspace_of(request), pk=post_id)
 
@@ -151,7 +153,7 @@ def _actor(request: HttpRequest) -> services.Actor:
     response=ComplianceOut,
     summary="Posts published without the invite link, and their remedies",
 )
-def campaign_compliance(request: HttpRequest, campaign_id: int):
+def campaign_compliance(request: HttpRequest, campaign_id: Id):
     """`at_risk` is oldest first (the nearest takedown first), at most 500; `creators` lists
     every creator with posts on the campaign, those with posts at risk first; `remedies`
     is the audit trail, newest first (at most 500)."""
@@ -232,7 +234,7 @@ def _remedy(remedy) -> dict[str, object]:  # noqa: ANN001 - a Remedy
     response={202: ScanOut},
     summary="Scan the roster's new public posts now",
 )
-def scan_campaign(request: HttpRequest, campaign_id: int):
+def scan_campaign(request: HttpRequest, campaign_id: Id):
     """Reads each roster creator's posts published since the last scan, flags unlinked
     campaign content as at risk, and polls remedies. Runs in the background."""
     return Status(202, _scan(services.request_scan(_campaign(request, campaign_id))))
@@ -240,10 +242,10 @@ def scan_campaign(request: HttpRequest, campaign_id: int):
 
 @router.post(
     "/posts/{post_id}/campaign-code",
-    response={200: CampaignCodeOut, 202: CheckingOut},
+    response={200: CampaignCodeOut, 202: CheckingOut, **REFUSALS},
     summary="Send the creator a campaign code for a post at risk",
 )
-def campaign_code(request: HttpRequest, post_id: int):
+def campaign_code(request: HttpRequest, post_id: Id):
     """Obtains the campaign's code from TikTok (created once per campaign, reused while
     TikTok allows) and emails it with the "Campaign code" template, once per post.
     409 `not_at_risk` when the post needs no fix; 503 when TikTok cannot be reached or its
@@ -264,10 +266,10 @@ def campaign_code(request: HttpRequest, post_id: int):
 
 @router.post(
     "/posts/{post_id}/link-request",
-    response={200: LinkRequestOut, 202: CheckingOut},
+    response={200: LinkRequestOut, 202: CheckingOut, **REFUSALS},
     summary="Send, remind or revoke a TikTok linking request for a post at risk",
 )
-def link_request(request: HttpRequest, post_id: int, payload: LinkRequestIn = Body(None)):  # noqa: B008
+def link_request(request: HttpRequest, post_id: Id, payload: LinkRequestIn = Body(None)):  # noqa: B008
     """`link` (default) asks the creator in TikTok to link the post (once per video);
     `remind` sends the request again (bounded: COMPLIANCE_LINK_REMINDERS_MAX, at most every
     COMPLIANCE_LINK_REMINDER_HOURS); `revoke` withdraws one still in review."""

@@ -12,6 +12,8 @@ from ninja.files import UploadedFile
 
 from inviteflow.accounts.access import get_for_workspace
 from inviteflow.api.auth import workspace_of
+from inviteflow.api.errors import Error
+from inviteflow.api.fields import Id
 from inviteflow.api.pagination import PageParams, page_of
 from inviteflow.creators import services
 from inviteflow.creators.csv_import import MAX_BYTES
@@ -95,18 +97,18 @@ def create_creator(request: HttpRequest, payload: CreatorIn) -> Status[Creator]:
 
 
 @router.get("/{int:creator_id}", response=CreatorOut, summary="One creator")
-def get_creator(request: HttpRequest, creator_id: int) -> Creator:
+def get_creator(request: HttpRequest, creator_id: Id) -> Creator:
     return get_for_workspace(Creator, workspace_of(request), pk=creator_id)
 
 
 @router.patch("/{int:creator_id}", response=CreatorOut, summary="Change some of a creator's fields")
-def update_creator(request: HttpRequest, creator_id: int, payload: CreatorPatch) -> Creator:
+def update_creator(request: HttpRequest, creator_id: Id, payload: CreatorPatch) -> Creator:
     creator = get_for_workspace(Creator, workspace_of(request), pk=creator_id)
     return services.update_creator(creator, **payload.dict(exclude_unset=True))
 
 
 @router.delete("/{int:creator_id}", response={204: None}, summary="Delete a creator")
-def delete_creator(request: HttpRequest, creator_id: int) -> Status[None]:
+def delete_creator(request: HttpRequest, creator_id: Id) -> Status[None]:
     services.delete_creator(get_for_workspace(Creator, workspace_of(request), pk=creator_id))
     return Status(204, None)
 
@@ -116,7 +118,7 @@ CSV_BODY_DOC = {"requestBody": {"content": {"text/csv": {"schema": {"type": "str
 
 @router.post(
     "/import",
-    response={200: ImportOut, 202: ImportOut},
+    response={200: ImportOut, 202: ImportOut, 413: Error},
     summary="Import a CSV",
     openapi_extra=CSV_BODY_DOC,
 )
@@ -149,7 +151,7 @@ def _csv_content(request: HttpRequest, file: UploadedFile | None) -> tuple[bytes
 
 
 @router.get("/imports/{int:import_id}", response=ImportOut, summary="A CSV import and its progress")
-def get_import(request: HttpRequest, import_id: int) -> CsvImport:
+def get_import(request: HttpRequest, import_id: Id) -> CsvImport:
     return get_for_workspace(CsvImport, workspace_of(request), pk=import_id)
 
 
@@ -158,6 +160,6 @@ def get_import(request: HttpRequest, import_id: int) -> CsvImport:
     response={202: ImportOut},
     summary="Confirm a previewed CSV import",
 )
-def confirm_import(request: HttpRequest, import_id: int) -> Status[CsvImport]:
+def confirm_import(request: HttpRequest, import_id: Id) -> Status[CsvImport]:
     csv_import = get_for_workspace(CsvImport, workspace_of(request), pk=import_id)
     return Status(202, services.confirm_import(csv_import))

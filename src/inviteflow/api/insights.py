@@ -20,6 +20,7 @@ from ninja import Query, Router, Schema, Status
 
 from inviteflow.accounts.access import get_for_workspace, scoped
 from inviteflow.api.auth import workspace_of
+from inviteflow.api.fields import Id
 from inviteflow.api.pagination import PageParams, page_of
 from inviteflow.api.sync import SyncStateOut, sync_state
 from inviteflow.campaigns.models import Campaign
@@ -87,7 +88,7 @@ class InsightsSyncOut(SyncStateOut):
 
 
 class ReportOut(Schema):
-    campaign_id: int
+    campaign_id: Id
     region: str
     regions: list[str]
     as_of: datetime | None
@@ -116,9 +117,9 @@ class FiguresOut(RatesOut):
 
 
 class PostFiguresOut(FiguresOut):
-    post_id: int
+    post_id: Id
     video_id: str
-    creator_id: int
+    creator_id: Id
     region: str
     as_of: datetime
     final: bool
@@ -130,7 +131,7 @@ class PostFiguresPage(Schema):
 
 
 class CreatorFiguresOut(FiguresOut):
-    creator_id: int
+    creator_id: Id
     handle: str
     name: str
     posts: int
@@ -161,14 +162,14 @@ class SnapshotOut(FiguresOut):
 
 
 class PostInsightsOut(Schema):
-    post_id: int
+    post_id: Id
     video_id: str
-    campaign_id: int
+    campaign_id: Id
     latest: list[LatestOut]
     history: list[SnapshotOut]
 
 
-def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+def _campaign(request: HttpRequest, campaign_id: Id) -> Campaign:
     return get_for_workspace(Campaign, workspace_of(request), pk=campaign_id)
 
 
@@ -182,7 +183,7 @@ def _region(campaign: Campaign, region: str) -> str:
     response=ReportOut,
     summary="The campaign's insights report in one region",
 )
-def campaign_report(request: HttpRequest, campaign_id: int, region: str = ""):
+def campaign_report(request: HttpRequest, campaign_id: Id, region: str = ""):
     """Totals are sums over posts' latest figures; completion rate, average view time and
     the 2 s / 6 s rates are weighted by views; engagement_rate = engagements ÷ views;
     audience shares are weighted by views and sum to 1. Posts TikTok stopped reporting
@@ -234,7 +235,7 @@ def _trend(point: Any) -> dict[str, Any]:
     response=PostFiguresPage,
     summary="The campaign's posts with their latest insights, most viewed first",
 )
-def report_posts(request: HttpRequest, campaign_id: int, page: Query[PageParams], region: str = ""):
+def report_posts(request: HttpRequest, campaign_id: Id, page: Query[PageParams], region: str = ""):
     campaign = _campaign(request, campaign_id)
     found = page_of(rollups.by_post(campaign, _region(campaign, region)), page)
     return {"items": [_post_figures(row) for row in found["items"]], "count": found["count"]}
@@ -262,7 +263,7 @@ def _post_figures(row: PostInsights) -> dict[str, Any]:
     summary="The campaign's insights per creator, most viewed first",
 )
 def report_creators(
-    request: HttpRequest, campaign_id: int, page: Query[PageParams], region: str = ""
+    request: HttpRequest, campaign_id: Id, page: Query[PageParams], region: str = ""
 ):
     """Each creator's totals and views-weighted rates over their posts' latest figures."""
     campaign = _campaign(request, campaign_id)
@@ -289,7 +290,7 @@ def _creator_figures(row: dict[str, Any], creator: Creator) -> dict[str, Any]:
     response=PostInsightsOut,
     summary="A post's latest insights per region, and their history",
 )
-def post_insights(request: HttpRequest, post_id: int, region: str = ""):
+def post_insights(request: HttpRequest, post_id: Id, region: str = ""):
     """`latest`: one entry per region TikTok reported the post in. `history`: every
     snapshot, oldest first (only `region`'s when given)."""
     post = get_for_workspace(Post, workspace_of(request), pk=post_id)
@@ -327,7 +328,7 @@ def _latest(row: PostInsights) -> dict[str, Any]:
     response={202: InsightsSyncOut},
     summary="Read the campaign's insights from TikTok now",
 )
-def sync_insights(request: HttpRequest, campaign_id: int):
+def sync_insights(request: HttpRequest, campaign_id: Id):
     """One report read per TikTok campaign object behind the campaign's linked posts, per
     target country, per page; runs in the background. The scheduler does the same every
     6 hours."""
@@ -340,5 +341,5 @@ def sync_insights(request: HttpRequest, campaign_id: int):
     response=InsightsSyncOut,
     summary="The campaign's last insights sync",
 )
-def sync_status(request: HttpRequest, campaign_id: int):
+def sync_status(request: HttpRequest, campaign_id: Id):
     return sync_state(InsightsSyncOut, rollups.sync_state(_campaign(request, campaign_id)))

@@ -1,26 +1,33 @@
 """/api/v1/campaigns/{id}/invite-links: every creator's Campaign Invite Links and their use."""
 
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from inviteflow.accounts.access import get_for_workspace
 from inviteflow.api.auth import workspace_of
+from inviteflow.api.fields import Id, schema_enum
 from inviteflow.api.pagination import PageParams, page_of
 from inviteflow.campaigns.models import Campaign
 from inviteflow.links import queries, services
 from inviteflow.links.models import InviteLink
 
 router = Router(tags=["invite links"])
+if TYPE_CHECKING:
+    LinkStatus = InviteLink.Status
+else:
+    LinkStatus = schema_enum("InviteLinkStatus", InviteLink.Status)
 
 
 class InviteLinkOut(Schema):
     id: int
-    creator_id: int
+    creator_id: Id
     sequence: int
     url: str
     max_posts: int
     posts_used: int
-    status: InviteLink.Status
+    status: LinkStatus
     tiktok_campaign_id: str
     failure_code: str
     failure_message: str
@@ -32,8 +39,8 @@ class InviteLinkPage(Schema):
 
 
 class LinkFilters(PageParams):
-    creator_id: int | None = None
-    status: InviteLink.Status | None = None
+    creator_id: Id | None = None
+    status: LinkStatus | None = None
 
 
 class ProvisioningOut(Schema):
@@ -49,7 +56,7 @@ class ProvisioningOut(Schema):
     paused_reason: str
 
 
-def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+def _campaign(request: HttpRequest, campaign_id: Id) -> Campaign:
     return get_for_workspace(Campaign, workspace_of(request), pk=campaign_id)
 
 
@@ -58,7 +65,7 @@ def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
     response=InviteLinkPage,
     summary="Invite links of a campaign (filter by creator_id, status)",
 )
-def list_invite_links(request: HttpRequest, campaign_id: int, filters: Query[LinkFilters]):
+def list_invite_links(request: HttpRequest, campaign_id: Id, filters: Query[LinkFilters]):
     links = queries.links_of(_campaign(request, campaign_id))
     if filters.creator_id is not None:
         links = links.filter(creator_id=filters.creator_id)
@@ -72,7 +79,7 @@ def list_invite_links(request: HttpRequest, campaign_id: int, filters: Query[Lin
     response=ProvisioningOut,
     summary="Provisioning progress: links ready out of links needed, failures, pause",
 )
-def provisioning_progress(request: HttpRequest, campaign_id: int):
+def provisioning_progress(request: HttpRequest, campaign_id: Id):
     campaign = _campaign(request, campaign_id)
     return {**services.progress(campaign), "paused_reason": services.is_paused(campaign)}
 
@@ -82,7 +89,7 @@ def provisioning_progress(request: HttpRequest, campaign_id: int):
     response=ProvisioningOut,
     summary="Provision failed links again (after fixing their handles)",
 )
-def retry_failed(request: HttpRequest, campaign_id: int):
+def retry_failed(request: HttpRequest, campaign_id: Id):
     campaign = _campaign(request, campaign_id)
     services.retry_failed(campaign)
     return {**services.progress(campaign), "paused_reason": services.is_paused(campaign)}

@@ -17,6 +17,7 @@ from inviteflow.accounts.access import get_for_workspace, scoped
 from inviteflow.accounts.models import Workspace
 from inviteflow.api.auth import workspace_of
 from inviteflow.api.errors import ApiError
+from inviteflow.api.fields import Id
 from inviteflow.api.pagination import PageParams, page_of
 from inviteflow.campaigns.models import Campaign
 from inviteflow.creators.models import Creator
@@ -32,7 +33,7 @@ class TemplateOut(Schema):
     subject: str
     body: str
     html_body: str
-    campaign_id: int | None
+    campaign_id: Id | None
     created_at: datetime
     updated_at: datetime
 
@@ -42,7 +43,7 @@ class TemplateIn(Schema):
     subject: str = ""
     body: str = ""
     html_body: str = ""
-    campaign_id: int | None = None
+    campaign_id: Id | None = None
 
 
 class TemplatePatch(Schema):
@@ -52,7 +53,7 @@ class TemplatePatch(Schema):
     subject: str | None = None
     body: str | None = None
     html_body: str | None = None
-    campaign_id: int | None = None
+    campaign_id: Id | None = None
 
 
 class TemplatePage(Schema):
@@ -61,8 +62,8 @@ class TemplatePage(Schema):
 
 
 class PreviewIn(Schema):
-    creator_id: int | None = None
-    campaign_id: int | None = None
+    creator_id: Id | None = None
+    campaign_id: Id | None = None
 
 
 class PreviewOut(Schema):
@@ -73,21 +74,21 @@ class PreviewOut(Schema):
 
 
 class OutreachIn(Schema):
-    template_id: int
-    creator_ids: list[int]
+    template_id: Id
+    creator_ids: list[Id]
     send_again: bool = False
     idempotency_key: str = ""
 
 
 class CreatorOutcome(Schema):
-    creator_id: int
+    creator_id: Id
     reason: str
 
 
 class BatchOut(Schema):
     """queued/sent/failed count messages; skipped (already had it) and blocked name each creator."""
 
-    batch_id: int
+    batch_id: Id
     status: str
     queued: int
     sent: int
@@ -104,9 +105,9 @@ class MessageOut(Schema):
     body: str
     html_body: str
     error: str
-    campaign_id: int | None
-    creator_id: int | None
-    batch_id: int | None
+    campaign_id: Id | None
+    creator_id: Id | None
+    batch_id: Id | None
     created_at: datetime
     sent_at: datetime | None
 
@@ -124,7 +125,7 @@ class OutboxPage(Schema):
     count: int
 
 
-def _campaign(workspace: Workspace, campaign_id: int | None) -> Campaign | None:
+def _campaign(workspace: Workspace, campaign_id: Id | None) -> Campaign | None:
     return None if campaign_id is None else get_for_workspace(Campaign, workspace, pk=campaign_id)
 
 
@@ -147,14 +148,14 @@ def create_template(request: HttpRequest, payload: TemplateIn):
 
 
 @router.get("/email-templates/{template_id}", response=TemplateOut, summary="One email template")
-def get_template(request: HttpRequest, template_id: int):
+def get_template(request: HttpRequest, template_id: Id):
     return get_for_workspace(EmailTemplate, workspace_of(request), pk=template_id)
 
 
 @router.patch(
     "/email-templates/{template_id}", response=TemplateOut, summary="Change an email template"
 )
-def update_template(request: HttpRequest, template_id: int, payload: TemplatePatch):
+def update_template(request: HttpRequest, template_id: Id, payload: TemplatePatch):
     workspace = workspace_of(request)
     template = get_for_workspace(EmailTemplate, workspace, pk=template_id)
     changes = payload.dict(exclude_unset=True)
@@ -168,7 +169,7 @@ def update_template(request: HttpRequest, template_id: int, payload: TemplatePat
     response=PreviewOut,
     summary="Render a template for one creator of a campaign",
 )
-def preview_template(request: HttpRequest, template_id: int, payload: PreviewIn):
+def preview_template(request: HttpRequest, template_id: Id, payload: PreviewIn):
     """Without creator_id and campaign_id the catalogue's example values are used.
     `blocked_reason` says why this creator would not be sent the email (empty: sendable)."""
     workspace = workspace_of(request)
@@ -190,7 +191,7 @@ def _check_on_roster(campaign: Campaign, creators: list[Creator], field: str) ->
         raise ValidationError({field: f"not on this campaign's roster: {', '.join(strangers)}"})
 
 
-def _creators(workspace: Workspace, creator_ids: list[int]) -> list[Creator]:
+def _creators(workspace: Workspace, creator_ids: list[Id]) -> list[Creator]:
     wanted = list(dict.fromkeys(creator_ids))
     if not wanted:
         raise ValidationError({"creator_ids": "choose at least one creator"})
@@ -206,7 +207,7 @@ def _creators(workspace: Workspace, creator_ids: list[int]) -> list[Creator]:
     response={202: BatchOut},
     summary="Email a template to creators of a campaign",
 )
-def send_outreach(request: HttpRequest, campaign_id: int, payload: OutreachIn):
+def send_outreach(request: HttpRequest, campaign_id: Id, payload: OutreachIn):
     """Each creator gets this template, as currently worded, once: those who already had it
     are `skipped`, so retrying the call is safe. `send_again: true` sends it to them anyway;
     give an `idempotency_key` with it to make that call safe to retry too. Creators missing
@@ -228,7 +229,7 @@ def send_outreach(request: HttpRequest, campaign_id: int, payload: OutreachIn):
 
 
 @router.get("/outreach-batches/{batch_id}", response=BatchOut, summary="A send's progress")
-def get_batch(request: HttpRequest, batch_id: int):
+def get_batch(request: HttpRequest, batch_id: Id):
     return _batch_out(get_for_workspace(OutreachBatch, workspace_of(request), pk=batch_id))
 
 
@@ -249,7 +250,7 @@ def _batch_out(batch: OutreachBatch) -> dict:
 def list_outbox(
     request: HttpRequest,
     page: Query[PageParams],
-    campaign: int | None = None,
+    campaign: Id | None = None,
     status: Literal["queued", "sent", "failed"] | None = None,
 ):
     workspace = workspace_of(request)

@@ -3,23 +3,21 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from ninja import Schema
+from ninja import Field, Schema
 
-from inviteflow.api.errors import ApiError
+from inviteflow.api.fields import INT64_MAX
 
 MAX_LIMIT = 500
 
 
 class PageParams(Schema):
-    limit: int = 50
-    offset: int = 0
+    """Out of range (a limit past 500, an offset past 64 bits) is a 422 naming the field."""
+
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=INT64_MAX)
 
 
 def page_of(queryset: QuerySet[Any], params: PageParams) -> dict[str, Any]:
-    if not 1 <= params.limit <= MAX_LIMIT:
-        raise ApiError(422, "invalid", f"limit: must be between 1 and {MAX_LIMIT}")
-    if params.offset < 0:
-        raise ApiError(422, "invalid", "offset: must be 0 or more")
     return {
         "items": list(queryset[params.offset : params.offset + params.limit]),
         "count": queryset.count(),

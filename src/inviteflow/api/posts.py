@@ -17,8 +17,8 @@ from ninja import Query, Router, Schema, Status
 
 from inviteflow.accounts.access import get_for_workspace
 from inviteflow.api.auth import workspace_of
-from inviteflow.api.errors import ApiError
-from inviteflow.api.pagination import MAX_LIMIT, PageParams, page_of
+from inviteflow.api.fields import Id
+from inviteflow.api.pagination import PageParams, page_of
 from inviteflow.api.sync import SyncStateOut, sync_state
 from inviteflow.campaigns.models import Campaign
 from inviteflow.posts import queries, services
@@ -37,8 +37,8 @@ class CheckOut(Schema):
 class PostOut(Schema):
     id: int
     video_id: str
-    campaign_id: int
-    creator_id: int
+    campaign_id: Id
+    creator_id: Id
     invite_link_id: int | None
     linked_via: str  # invite_link | campaign_code | link_request | "" (not linked)
     review_state: str
@@ -66,7 +66,7 @@ class ReasonOut(Schema):
 
 
 class MissingOut(Schema):
-    creator_id: int
+    creator_id: Id
     handle: str
     posts_required: int
     posts_counted: int
@@ -84,7 +84,7 @@ class PostSyncOut(SyncStateOut):
     posts_added: int = 0
 
 
-def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+def _campaign(request: HttpRequest, campaign_id: Id) -> Campaign:
     return get_for_workspace(Campaign, workspace_of(request), pk=campaign_id)
 
 
@@ -95,10 +95,10 @@ def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
 )
 def list_posts(
     request: HttpRequest,
-    campaign_id: int,
+    campaign_id: Id,
     page: Query[PageParams],
-    creator: int | None = None,
-    link: int | None = None,
+    creator: Id | None = None,
+    link: Id | None = None,
     state: PostState | None = None,
 ):  # type: ignore[valid-type]
     """Filters: `creator` (creator id), `link` (invite link id), `state`: a review state
@@ -115,15 +115,13 @@ def list_posts(
     response=MissingPage,
     summary="Why posts are missing, for each creator who still owes posts",
 )
-def list_missing(request: HttpRequest, campaign_id: int, page: Query[PageParams]):
+def list_missing(request: HttpRequest, campaign_id: Id, page: Query[PageParams]):
     """One item per roster creator with fewer counted posts than they owe, in roster order.
     `reasons[].code`, most actionable first: no_link, not_surfaced (published, younger than
     TikTok's ~48 h reporting delay), posted_without_link, outside_window,
     failed_requirements, linked_elsewhere, nothing_published (joined), not_joined. Empty
     until a sync has asked TikTok (`checked_at` null)."""
     campaign = _campaign(request, campaign_id)
-    if not 1 <= page.limit <= MAX_LIMIT or page.offset < 0:
-        raise ApiError(422, "invalid", f"limit: 1 to {MAX_LIMIT}; offset: 0 or more")
     owing = queries.owing(campaign)
     rows = owing[page.offset : page.offset + page.limit]
     found = MissingPosts.objects.filter(
@@ -152,7 +150,7 @@ def _missing(row: queries.CreatorProgress, missing: MissingPosts | None) -> dict
     response={202: PostSyncOut},
     summary="Reconcile the campaign's posts with TikTok now",
 )
-def sync_campaign(request: HttpRequest, campaign_id: int):
+def sync_campaign(request: HttpRequest, campaign_id: Id):
     """Reads the campaign's linked videos from TikTok, adds posts webhooks missed, re-runs
     the checks and refreshes "why is my post missing". Runs in the background."""
     state = services.request_sync(_campaign(request, campaign_id))
@@ -164,5 +162,5 @@ def sync_campaign(request: HttpRequest, campaign_id: int):
     response=PostSyncOut,
     summary="The campaign's last reconciliation with TikTok",
 )
-def sync_status(request: HttpRequest, campaign_id: int):
+def sync_status(request: HttpRequest, campaign_id: Id):
     return sync_state(PostSyncOut, queries.sync_state(_campaign(request, campaign_id)))

@@ -1,12 +1,11 @@
 """The REST API v1: one NinjaAPI, one router per domain app."""
 
 from django.http import HttpRequest
-from ninja import NinjaAPI
 
 from inviteflow.api.auth import ApiKeyAuth, key_of
-from inviteflow.api.errors import install_error_handlers
+from inviteflow.api.errors import DocumentedAPI, install_error_handlers
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="inviteflow API",
     version="1",
     description="TikTok branded-content campaigns: creators, campaigns, Campaign Invite Links, "
@@ -26,7 +25,16 @@ def whoami(request: HttpRequest) -> dict:
 
 
 def _mount_routers() -> None:
-    from inviteflow.api import campaigns, compliance, creators, insights, links, outreach, posts
+    from inviteflow.api import (
+        campaigns,
+        compliance,
+        creators,
+        insights,
+        links,
+        outreach,
+        posts,
+        webhooks,
+    )
 
     api.add_router("/creators", creators.router)
     api.add_router("/campaigns", campaigns.router)
@@ -35,6 +43,7 @@ def _mount_routers() -> None:
     api.add_router("", posts.router)
     api.add_router("", compliance.router)
     api.add_router("", insights.router)
+    api.add_router("/webhook-endpoints", webhooks.router)
 
 
 _mount_routers()

@@ -8,7 +8,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from inviteflow.accounts.access import scoped
-from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns import queries, services
 from inviteflow.campaigns.models import Campaign
 from inviteflow.creators.models import Creator
@@ -88,9 +87,13 @@ class CreatorIdsField(forms.Field):
 
 
 class RosterAddForm(forms.Form):
-    """Creators ticked in the picker and/or pasted handles; every unknown one is named."""
+    """Creators ticked in the picker (on any page or search), every creator matching the
+    picker's search ("add all N matching": the search is applied again here, so no list of
+    ids travels), and/or pasted handles; every unknown one is named."""
 
     creators = CreatorIdsField(required=False)
+    all_matching = forms.BooleanField(required=False)
+    match = forms.CharField(required=False, max_length=200)
     handles = forms.CharField(
         required=False,
         label="Paste handles",
@@ -104,18 +107,22 @@ class RosterAddForm(forms.Form):
         help_text="Leave empty to use the campaign's posts per creator.",
     )
 
-    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.workspace = workspace
+        self.campaign, self.workspace = campaign, campaign.workspace
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         ticked = self._ticked(cleaned.get("creators") or [])
         pasted = self._pasted(cleaned.get("handles") or "")
-        if not ticked and not pasted and not self.errors:
+        matching = self._matching(cleaned.get("match") or "") if cleaned.get("all_matching") else []
+        if not ticked and not pasted and not matching and not self.errors:
             raise ValidationError("Tick creators in the list or paste their handles.")
-        cleaned["creators"] = ticked + pasted
+        cleaned["creators"] = ticked + pasted + matching
         return cleaned
+
+    def _matching(self, search: str) -> list[Creator]:
+        return list(queries.creators_not_on(self.campaign, search))
 
     def _ticked(self, ids: list[int]) -> list[Creator]:
         creators = list(scoped(Creator, self.workspace).filter(pk__in=ids)) if ids else []

@@ -16,6 +16,7 @@ from django.db import transaction
 from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.countries import COUNTRIES, HINTS
 from inviteflow.campaigns.models import Campaign, CampaignCreator
+from inviteflow.core import events
 from inviteflow.creators.models import Creator
 from inviteflow.links.services import sync_campaign_links
 
@@ -271,6 +272,8 @@ def update_campaign(campaign: Campaign, **changes: Any) -> Campaign:
         campaign.save(update_fields=[*changed, "updated_at"])
         if REQUIREMENT_FIELDS.intersection(changed):
             requirements_changed(campaign)
+        if "status" in changed:
+            events.emit("campaign.completed", campaign)
     return campaign
 
 

@@ -106,25 +106,36 @@ def campaign_detail(request: WorkspaceRequest, campaign_id: int) -> HttpResponse
 
 @workspace_view(role=Role.MANAGER)
 def roster_add(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
-    """Pick creators not yet on the roster, or paste handles; nothing is added if any is unknown."""
+    """Pick creators not yet on the roster, or paste handles; nothing is added if any is unknown.
+
+    Ticks survive searching and paging: the picker sends the ticked ids along (htmx) and gets
+    them back, those not on the page as hidden inputs of the form."""
     campaign = _campaign(request, campaign_id)
     data = request.POST if request.method == "POST" else None
-    form = RosterAddForm(data, workspace=request.workspace)
+    form = RosterAddForm(data, campaign=campaign)
     if data is not None and _added(request, campaign, form):
         return redirect(_detail_url(request, campaign))
-    search = request.GET.get("q", "").strip()
+    search = (data.get("match", "") if data else request.GET.get("q", "")).strip()
     picker = paginate(request, queries.creators_not_on(campaign, search), per_page=PICKER_PAGE_SIZE)
+    ticked = _ticked_ids(data if data is not None else request.GET)
     context = {
         "section": "campaigns",
         "campaign": campaign,
         "form": form,
         "picker": picker,
         "q": search,
-        "ticked": set(data.getlist("creators")) if data else set(),
+        "search_param": f"{urlencode({'q': search})}&" if search else "",
+        "ticked": ticked,
+        "kept": sorted(ticked - {str(creator.pk) for creator in picker.items}, key=int),
     }
     return render_page_or_partial(
         request, "campaigns/roster_add.html", "campaigns/htmx/picker.html", context
     )
+
+
+def _ticked_ids(params: Any) -> set[str]:
+    """The creator ids ticked so far (only ids: the form names anything else on submit)."""
+    return {value for value in params.getlist("creators") if value.isdigit()}
 
 
 def _added(request: HttpRequest, campaign: Campaign, form: RosterAddForm) -> bool:

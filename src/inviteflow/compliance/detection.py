@@ -1,10 +1,15 @@
 """Does a creator's public post look like content for one of their campaigns? Pure functions.
 
-A post is flagged when it is *undisclosed* and carries a campaign marker inside that
-campaign's window:
-- one of the campaign's hashtags, or
-- a mention of the brand (the workspace's name or slug, or the TikTok One account name,
-  as a handle in `mentioned_accounts` or as "@brand" in the caption).
+A post is flagged when it is *undisclosed* and carries a brand signal inside a campaign's
+window. The signals (each flag keeps which ones fired):
+- one of the campaign's hashtags;
+- one of the workspace's brand names in the caption ("Demo Brand glow"), in any case, or
+  as a hashtag (#demobrand);
+- one of the brand's @handles, in `mentioned_accounts` or as "@brand" in the caption;
+- a disclosure keyword (#ad, #sponsored, #partner, …) is listed with them, but alone it
+  flags nothing: creators post for other brands too.
+Brand names, handles and keywords are the workspace's (Settings → Compliance signals); by
+default its name, slug and TikTok One account name.
 
 `collaboration_status` PAID_PARTNERSHIP means the branded-content toggle is on: TikTok
 shows it for linked posts, and a post published through one of our invite links shows it
@@ -49,10 +54,47 @@ class Window:
     ends: datetime
 
 
+CAMPAIGN_HASHTAG, BRAND_NAME, BRAND_HANDLE, DISCLOSURE = (
+    "campaign_hashtag",
+    "brand_name",
+    "brand_handle",
+    "disclosure",
+)
+SIGNAL_LABELS = {
+    CAMPAIGN_HASHTAG: "campaign hashtag",
+    BRAND_NAME: "brand name",
+    BRAND_HANDLE: "brand @handle",
+    DISCLOSURE: "disclosure keyword",
+}
+DEFAULT_DISCLOSURES = ("ad", "ads", "sponsored", "partner", "paidpartnership", "collab", "gifted")
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The workspace's own signals, besides each campaign's hashtags."""
+
+    names: tuple[str, ...] = ()  # as written: "Demo Brand"
+    handles: frozenset[str] = frozenset()  # lower-case, without '@'
+    disclosures: frozenset[str] = frozenset()  # lower-case, without '#'
+
+
+@dataclass(frozen=True)
+class Signal:
+    kind: str  # CAMPAIGN_HASHTAG, BRAND_NAME, BRAND_HANDLE or DISCLOSURE
+    value: str  # as shown: "#springglow", "Demo Brand", "@demobrand", "#sponsored"
+
+    def as_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "value": self.value, "label": SIGNAL_LABELS[self.kind]}
+
+
 @dataclass(frozen=True)
 class Match:
     campaign_id: int
-    markers: list[str]
+    signals: list[Signal]
+
+    @property
+    def markers(self) -> list[str]:
+        return [signal.value for signal in self.signals]
 
 
 def public_video(item: schemas.Post) -> PublicVideo:
@@ -87,21 +129,40 @@ def window(
     )
 
 
-def match(video: PublicVideo, windows: Iterable[Window], brand: frozenset[str]) -> Match | None:
+def match(video: PublicVideo, windows: Iterable[Window], signals: Signals) -> Match | None:
     """The campaign this undisclosed post seems made for (most hashtags, then latest start)."""
     if video.disclosed or video.published_at is None:
         return None
-    mentions = [f"@{handle}" for handle in sorted(brand & video.mentions)]
+    brand = brand_signals(video, signals)
     best: tuple[tuple[int, datetime], Match] | None = None
     for candidate in windows:
         if not candidate.starts <= video.published_at < candidate.ends:
             continue
         tags = sorted(candidate.hashtags.intersection(video.hashtags))
-        markers = [f"#{tag}" for tag in tags] + mentions
+        found = [Signal(CAMPAIGN_HASHTAG, f"#{tag}") for tag in tags] + brand
         rank = (len(tags), candidate.starts)
-        if markers and (best is None or rank > best[0]):
-            best = (rank, Match(candidate.campaign_id, markers))
+        if found and (best is None or rank > best[0]):
+            disclosed = _disclosures(video, signals.disclosures - set(tags))
+            best = (rank, Match(candidate.campaign_id, found + disclosed))
     return best[1] if best else None
+
+
+def brand_signals(video: PublicVideo, signals: Signals) -> list[Signal]:
+    """The brand's names and @handles the post carries."""
+    found = [Signal(BRAND_NAME, name) for name in signals.names if _names(video, name)]
+    found += [Signal(BRAND_HANDLE, f"@{h}") for h in sorted(signals.handles & video.mentions)]
+    return found
+
+
+def _names(video: PublicVideo, name: str) -> bool:
+    """The name in the caption as words, in any case, or as a hashtag (#demobrand)."""
+    words = re.compile(rf"(?<![\w@#]){re.escape(name.strip())}(?!\w)", re.IGNORECASE)
+    return bool(words.search(video.caption)) or handle_of(name) in video.hashtags
+
+
+def _disclosures(video: PublicVideo, keywords: Iterable[str]) -> list[Signal]:
+    wanted = set(keywords)
+    return [Signal(DISCLOSURE, f"#{tag}") for tag in video.hashtags if tag in wanted]
 
 
 # -- What a scan reads ---------------------------------------------------------------------

@@ -83,6 +83,11 @@ class Finding(models.Model):
     markers = models.JSONField(
         default=list, help_text='what made it look like campaign content: "#tag", "@brand"'
     )
+    signals = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="which signals fired: [{kind, value, label}] (detection.Signal)",
+    )
     found_at = models.DateTimeField(default=timezone.now)
     takedown_at = models.DateTimeField(
         null=True, blank=True, help_text="when TikTok usually takes such a post down"
@@ -261,3 +266,19 @@ class CodeAvailability(models.Model):
 
     def __str__(self) -> str:
         return f"campaign codes refused for {self.workspace} ({self.code})"
+
+
+class DetectionSettings(models.Model):
+    """What marks a creator's post as the brand's, besides each campaign's hashtags (edited in
+    Settings → Compliance signals; without a row, detection uses the workspace's defaults)."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="detection_settings"
+    )
+    brand_names = models.JSONField(default=list, blank=True, help_text='"Demo Brand", as written')
+    brand_handles = models.JSONField(default=list, blank=True, help_text="without '@'")
+    disclosure_keywords = models.JSONField(default=list, blank=True, help_text="without '#'")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"compliance signals of {self.workspace}"

@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
 from inviteflow.compliance.models import CampaignCode, ComplianceScan, Remedy
+from inviteflow.outreach.models import OutboxMessage
 from inviteflow.posts.models import Post
 
 STATES = tuple(Post.Compliance.values)  # compliant, at_risk, remediated, removed
@@ -75,8 +76,23 @@ def resolved(campaign: Campaign) -> QuerySet[Post]:
 
 
 def remedies_of(campaign: Campaign) -> QuerySet[Remedy]:
-    """The audit trail, newest first."""
-    return Remedy.objects.filter(campaign=campaign).select_related("creator", "post")
+    """The audit trail, newest first; each with its email's status as the Outbox has it now
+    (`email_now`: queued, sending, sent or failed; None without an email) and its id."""
+    email = OutboxMessage.objects.filter(batch_id=OuterRef("email_batch_id")).order_by("id")
+    return (
+        Remedy.objects.filter(campaign=campaign)
+        .select_related("creator", "post")
+        .annotate(
+            email_now=Subquery(email.values("status")[:1]),
+            email_message_id=Subquery(email.values("id")[:1]),
+        )
+    )
+
+
+def emails_on_their_way(remedies: list[Remedy]) -> bool:
+    """Some remedy's email is still queued: the Outbox will say sent (or failed) soon."""
+    waiting = (OutboxMessage.Status.QUEUED, OutboxMessage.Status.SENDING)
+    return any(getattr(remedy, "email_now", None) in waiting for remedy in remedies)
 
 
 def codes_of(campaign: Campaign) -> QuerySet[CampaignCode]:

@@ -92,12 +92,12 @@ def scan_campaign(scan: Scan, campaign: Campaign) -> Scan:
 
 def _scan(scan: Scan, campaigns: list[Campaign], creator_ids: set[int]) -> Scan:
     windows = windows_by_creator(campaigns, creator_ids)
-    brand = services.brand_of(scan.workspace)
+    signals = services.signals_of(scan.workspace)
     by_id = {campaign.pk: campaign for campaign in campaigns}
     failures = 0
     for chunk in _chunks(sorted(windows), CHUNK):
         reads = _read_all(scan, targets(chunk, windows))
-        scan.found += services.record_reads(scan.workspace, by_id, windows, brand, reads)
+        scan.found += services.record_reads(scan.workspace, by_id, windows, signals, reads)
         failures = _tally(scan, reads, failures)
     return scan
 

@@ -28,12 +28,14 @@ from inviteflow.compliance.models import (
     CodeAvailability,
     CodeOrder,
     ComplianceScan,
+    DetectionSettings,
     Digest,
     Finding,
     LinkRequest,
     Remedy,
     ScanCursor,
 )
+from inviteflow.core import events
 from inviteflow.core.enqueue import enqueue_on_commit, job
 from inviteflow.core.sync import request_run
 from inviteflow.creators.models import Creator
@@ -62,13 +64,42 @@ def takedown_grace() -> timedelta:
     return timedelta(hours=settings.COMPLIANCE_TAKEDOWN_HOURS)
 
 
-def brand_of(workspace: Workspace) -> frozenset[str]:
-    """The handles a brand mention may use: workspace name and slug, TikTok One account name."""
-    names = [workspace.name, workspace.slug]
-    names += TikTokConnection.objects.filter(workspace=workspace).values_list(
+def signals_of(workspace: Workspace) -> detection.Signals:
+    """The workspace's brand names, @handles and disclosure keywords (its settings, else the
+    defaults: its name, slug and TikTok One account name)."""
+    found = DetectionSettings.objects.filter(workspace=workspace).first()
+    if found is not None:
+        return detection.Signals(
+            tuple(found.brand_names),
+            frozenset(found.brand_handles),
+            frozenset(found.disclosure_keywords),
+        )
+    return default_signals(workspace)
+
+
+def default_signals(workspace: Workspace) -> detection.Signals:
+    accounts = TikTokConnection.objects.filter(workspace=workspace).values_list(
         "account_name", flat=True
     )
-    return detection.brand_handles(names)
+    names = list(dict.fromkeys(name for name in [workspace.name, *accounts] if name.strip()))
+    return detection.Signals(
+        tuple(names),
+        detection.brand_handles([*names, workspace.slug]),
+        frozenset(detection.DEFAULT_DISCLOSURES),
+    )
+
+
+def save_signals(workspace: Workspace, signals: detection.Signals) -> DetectionSettings:
+    """The workspace's signals from now on (posts already scanned are not read again)."""
+    found, _ = DetectionSettings.objects.update_or_create(
+        workspace=workspace,
+        defaults={
+            "brand_names": list(signals.names),
+            "brand_handles": sorted(signals.handles),
+            "disclosure_keywords": sorted(signals.disclosures),
+        },
+    )
+    return found
 
 
 # -- Posts found at risk ----------------------------------------------------------------------
@@ -78,7 +109,7 @@ def record_reads(
     workspace: Workspace,
     campaigns: dict[int, Campaign],
     windows: dict[int, list[detection.Window]],
-    brand: frozenset[str],
+    signals: detection.Signals,
     reads: list[Read],
 ) -> int:
     """Flag the unknown posts that look like campaign content; advance the cursors."""
@@ -91,10 +122,10 @@ def record_reads(
             hit = (
                 None
                 if video.video_id in known
-                else detection.match(video, windows[creator_id], brand)
+                else detection.match(video, windows[creator_id], signals)
             )
             if hit is not None:
-                found += flag(workspace, campaigns[hit.campaign_id], creator_id, video, hit.markers)
+                found += flag(workspace, campaigns[hit.campaign_id], creator_id, video, hit.signals)
     _advance_cursors(workspace, fresh)
     return found
 
@@ -116,7 +147,7 @@ def flag(
     campaign: Campaign,
     creator_id: int,
     video: detection.PublicVideo,
-    markers: list[str],
+    signals: list[detection.Signal],
 ) -> bool:
     """An unlinked post at risk of takedown; False when it has a post already (a race)."""
     assert video.published_at is not None
@@ -134,9 +165,11 @@ def flag(
         Finding.objects.create(
             workspace=workspace,
             post=post,
-            markers=markers,
+            markers=[signal.value for signal in signals],
+            signals=[signal.as_json() for signal in signals],
             takedown_at=video.published_at + takedown_grace(),
         )
+        events.emit("post.at_risk", post)
     return True
 
 
@@ -174,6 +207,7 @@ def mark_removed(post: Post) -> bool:
         removed_at = posts.mark_removed(post)
         if removed_at is not None:
             Finding.objects.filter(post_id=post.pk).update(removed_at=removed_at)
+            events.emit("post.removed", post)
     return removed_at is not None
 
 

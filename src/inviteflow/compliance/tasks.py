@@ -14,7 +14,7 @@ from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.models import Campaign
 from inviteflow.compliance import emails, reconciliation, remedies, scanning, services
 from inviteflow.compliance.models import Digest
-from inviteflow.core.enqueue import background, enqueue_on_commit, job
+from inviteflow.core.enqueue import EMAIL, TIKTOK, background, enqueue_on_commit, job
 from inviteflow.core.scheduler import every
 from inviteflow.tiktok import jobs
 from inviteflow.tiktok.connections import TikTokAccount
@@ -83,7 +83,7 @@ def _scan(job_: Scan, *args: int) -> dict[str, object]:
     return {**job_.figures, "error": outcome.error or job_.aborted}
 
 
-@background(services.SCAN_CAMPAIGN)
+@background(services.SCAN_CAMPAIGN, TIKTOK)
 def scan_campaign(campaign_id: int) -> dict[str, object]:
     """Scan now: the campaign's roster, then its remedies."""
     campaign = Campaign.objects.select_related("workspace").filter(pk=campaign_id).first()
@@ -97,7 +97,7 @@ def scan_campaign(campaign_id: int) -> dict[str, object]:
     return _scan(job_, campaign_id)
 
 
-@background(SCAN_WORKSPACE)
+@background(SCAN_WORKSPACE, TIKTOK)
 def scan_workspace(workspace_id: int) -> dict[str, object]:
     """Every scannable campaign of the workspace, each creator read once."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()
@@ -121,7 +121,7 @@ class ReconcileRemedies(jobs.TikTokJob[dict[str, int]]):
         return reconciliation.reconcile(self.campaign, account)
 
 
-@background(remedies.RECONCILE_REMEDIES)
+@background(remedies.RECONCILE_REMEDIES, TIKTOK)
 def reconcile_remedies(campaign_id: int) -> dict[str, object]:
     campaign = Campaign.objects.select_related("workspace").filter(pk=campaign_id).first()
     if campaign is None:
@@ -144,7 +144,7 @@ def scan_all() -> int:
     return len(workspaces)
 
 
-@background(services.SEND_DIGEST)
+@background(services.SEND_DIGEST, EMAIL)
 def send_digest(digest_id: int) -> int:
     """Email one digest to the workspace's managers; claimed, so it goes once."""
     digest = Digest.objects.select_related("workspace").filter(pk=digest_id, sent_at=None).first()

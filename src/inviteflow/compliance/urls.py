@@ -14,4 +14,5 @@ urlpatterns = [
         name="compliance_campaign_code",
     ),
     path("posts/<int:post_id>/link-request/", views.link_request, name="compliance_link_request"),
+    path("signals/", views.signals_settings, name="compliance_signals"),
 ]

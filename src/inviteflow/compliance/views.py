@@ -18,9 +18,12 @@ from django.views.decorators.http import require_POST
 from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, workspace_view
 from inviteflow.campaigns.models import Campaign
 from inviteflow.compliance import codes, linking, queries, services
+from inviteflow.compliance.forms import SignalsForm
 from inviteflow.compliance.remedies import Checking, Refused, tiktok_for
+from inviteflow.core.forms import saved
 from inviteflow.core.htmx import render_page_or_partial
 from inviteflow.posts.models import Post
+from inviteflow.tiktok.work import work_state
 
 SECTION = "campaigns"
 SUMMARY_ROWS = 5
@@ -42,22 +45,29 @@ def _post(request: WorkspaceRequest, post_id: int) -> Post:
 
 
 def panel_context(campaign: Campaign, summary: bool) -> dict[str, Any]:
+    """The panel refreshes itself (server-driven) until its scan and emails are settled."""
     at_risk = queries.at_risk(campaign)
+    scan = queries.scan_of(campaign)
+    work = work_state(scan, campaign.workspace)
     context: dict[str, Any] = {
         "section": SECTION,
         "campaign": campaign,
         "summary": summary,
         "counts": queries.counts(campaign),
-        "scan": queries.scan_of(campaign),
+        "scan": scan,
+        "work": work,
+        "settled": work.settled,
         "at_risk": list(at_risk[: SUMMARY_ROWS if summary else PAGE_ROWS]),
         "codes_refused": _codes_refused(campaign),
     }
     if not summary:
+        remedies = list(queries.remedies_of(campaign)[:PAGE_ROWS])
         context |= {
             "creators": queries.by_creator(campaign),
             "resolved": list(queries.resolved(campaign)[:PAGE_ROWS]),
-            "remedies": list(queries.remedies_of(campaign)[:PAGE_ROWS]),
+            "remedies": remedies,
             "codes": list(queries.codes_of(campaign)),
+            "settled": work.settled and not queries.emails_on_their_way(remedies),
         }
     return context
 
@@ -148,3 +158,15 @@ def _done(
         slug=request.workspace.slug,
         campaign_id=campaign.pk,
     )
+
+
+@workspace_view()
+def signals_settings(request: WorkspaceRequest) -> HttpResponse:
+    """Settings → Compliance signals: brand names, @handles and disclosure keywords."""
+    workspace = request.workspace
+    initial = SignalsForm.initial_for(services.signals_of(workspace))
+    form = SignalsForm(request.POST if request.method == "POST" else None, initial=initial)
+    if saved(form, lambda _: services.save_signals(workspace, form.signals())):
+        messages.success(request, "Compliance signals saved: the next scans look for them.")
+        return redirect("compliance_signals", slug=workspace.slug)
+    return render(request, "compliance/signals.html", {"section": "settings", "form": form})

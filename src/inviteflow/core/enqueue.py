@@ -29,11 +29,18 @@ DECLARED: set[str] = set()
 _DISCOVERED: list[bool] = []
 
 
-def background(name: str, **options: Any) -> Callable[[Callable[P, R]], Task[P, R]]:
-    """Make `func` a task (django-tasks' `@task(**options)`) registered under `name`."""
+# The queues (settings.TASK_QUEUES): TikTok-bound work waits on TikTok's rate limit, so it
+# has its own queue, as does email delivery; everything else is local work.
+TIKTOK = "tiktok"
+EMAIL = "email"
+LOCAL = "default"
+
+
+def background(name: str, queue: str = LOCAL) -> Callable[[Callable[P, R]], Task[P, R]]:
+    """Make `func` a task on `queue`, registered under `name`."""
 
     def register(func: Callable[P, R]) -> Task[P, R]:
-        registered = task(**options)(func)
+        registered = task(queue_name=queue)(func)
         if TASKS.setdefault(name, registered) is not registered:
             raise ImproperlyConfigured(f"two background tasks are named {name!r}")
         return registered
@@ -66,6 +73,16 @@ def _enqueue(name: str, args: tuple[Any, ...], run_after: datetime | None) -> No
     if run_after is not None:
         registered = registered.using(run_after=run_after)
     registered.enqueue(*args)
+
+
+def enqueue_again(task_path: str, args: list[Any], kwargs: dict[str, Any]) -> bool:
+    """Enqueue anew a task known by its module path (a dead worker's); False if it is gone."""
+    autodiscover()
+    by_path = {registered.module_path: registered for registered in TASKS.values()}
+    if task_path not in by_path:
+        return False
+    by_path[task_path].enqueue(*args, **kwargs)
+    return True
 
 
 def autodiscover() -> None:

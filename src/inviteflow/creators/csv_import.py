@@ -63,6 +63,8 @@ def _decode(content: bytes) -> str:
         raise file_error("must be UTF-8 text (in Excel: Save As → CSV UTF-8)") from exc
     if not text.strip():
         raise file_error("is empty")
+    if "\x00" in text:  # PostgreSQL stores no NUL: refused on SQLite too
+        raise file_error("contains a NUL character (\\u0000): not a text file")
     return text
 
 
@@ -138,6 +140,25 @@ def split_duplicates(rows: list[Row], existing: set[str]) -> tuple[list[Row], li
             first_line[handle] = row["line"]
             unique.append(row)
     return unique, duplicates
+
+
+def with_email_warnings(rows: list[Row], existing: dict[str, str]) -> list[Row]:
+    """The rows, those whose email another creator has (`existing`: email → handle in the
+    workspace, or an earlier row) marked with an `email_warning`. They are still imported:
+    an agency may share one inbox between creators, but outreach then sends it one email each."""
+    first: dict[str, Row] = {}
+    marked: list[Row] = []
+    for row in rows:
+        email, reason = row["email"], ""
+        if email in existing:
+            reason = f"{email} is also the email of @{existing[email]}, already in this workspace"
+        elif email in first:
+            earlier = first[email]
+            reason = f"{email} is also the email of @{earlier['handle']} (line {earlier['line']})"
+        elif email:
+            first[email] = row
+        marked.append({**row, "email_warning": reason} if reason else row)
+    return marked
 
 
 def duplicate(row: Row, reason: str) -> Row:

@@ -17,7 +17,12 @@ from django.utils import timezone
 from inviteflow.accounts.access import scoped
 from inviteflow.accounts.models import User, Workspace
 from inviteflow.core.enqueue import enqueue_on_commit, job
-from inviteflow.creators.csv_import import duplicate, parse_creators_csv, split_duplicates
+from inviteflow.creators.csv_import import (
+    duplicate,
+    parse_creators_csv,
+    split_duplicates,
+    with_email_warnings,
+)
 from inviteflow.creators.models import Creator, CsvImport
 from inviteflow.creators.validation import CreatorFields, field_problems
 
@@ -99,6 +104,7 @@ def preview_import(
     parsed = parse_creators_csv(content)
     existing = _existing_handles(workspace, [row["handle"] for row in parsed.rows])
     rows, duplicates = split_duplicates(parsed.rows, existing)
+    rows = with_email_warnings(rows, _existing_emails(workspace, [row["email"] for row in rows]))
     return CsvImport.objects.create(
         workspace=workspace,
         created_by=created_by,
@@ -116,6 +122,16 @@ def _existing_handles(workspace: Workspace, handles: list[str]) -> set[str]:
         found.update(
             scoped(Creator, workspace).filter(handle__in=chunk).values_list("handle", flat=True)
         )
+    return found
+
+
+def _existing_emails(workspace: Workspace, emails: list[str]) -> dict[str, str]:
+    """Email → handle of the workspace's creators who have one of `emails`."""
+    found: dict[str, str] = {}
+    for chunk in _chunks([email for email in emails if email], CHUNK_ROWS):
+        creators = scoped(Creator, workspace).filter(email__in=chunk).order_by("handle")
+        for email, handle in creators.values_list("email", "handle"):
+            found.setdefault(email, handle)
     return found
 
 

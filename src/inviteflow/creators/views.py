@@ -104,6 +104,7 @@ def import_detail(request: WorkspaceRequest, import_id: int) -> HttpResponse:
         "errors": csv_import.errors[:PREVIEW_LIST_MAX],
         "bad_rows": len({error["line"] for error in csv_import.errors}),
         "duplicates": csv_import.duplicates[:PREVIEW_LIST_MAX],
+        "shared_emails": [row for row in csv_import.rows if row.get("email_warning")],
         "sample_rows": csv_import.rows[:20],
     }
     return render_page_or_partial(

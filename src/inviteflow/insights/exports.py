@@ -1,7 +1,8 @@
 """The campaign report as CSV and XLSX: totals first, then one row per post.
 
 Both carry the page's totals (figures.TOTALS from the same rollup), as plain numbers: counts
-as integers, rates as 0–1 ratios (XLSX formats them as percentages), times in seconds. Posts
+as integers, rates as 0–1 ratios (XLSX formats them as percentages), times in seconds. The CSV
+has no cell formats, so its numbers are rounded to what the XLSX shows. Posts
 are streamed from the database in chunks, so 20,000 posts need no more memory than 2,000.
 Text cells that a spreadsheet would run as a formula are neutralised.
 """
@@ -33,6 +34,8 @@ POST_HEADERS = [
     "Final",
 ]
 NUMBER_FORMATS = {"percent": "0.00%", "seconds": "0.0", "count": "#,##0", "duration": "#,##0"}
+CSV_PLACES = {"percent": 4, "seconds": 1, "count": 0, "duration": 0}  # as NUMBER_FORMATS show
+POST_KINDS = ["", "", "", "", "", *[figure.kind for figure in figures.METRIC_COLUMNS], "", ""]
 
 
 def filename(report: rollups.Report, extension: str) -> str:
@@ -83,6 +86,16 @@ def post_rows(report: rollups.Report) -> Iterator[list[Any]]:
 # -- CSV ------------------------------------------------------------------------------------
 
 
+def _as_shown(value: Any, kind: str) -> Any:
+    """A CSV cell: the number rounded as the XLSX cell format shows it; "" when missing."""
+    if value is None:
+        return ""
+    if not isinstance(value, float) or kind not in CSV_PLACES:
+        return value
+    places = CSV_PLACES[kind]
+    return round(value, places) if places else round(value)
+
+
 class _Line:
     """A file-like that hands back what csv.writer writes, for streaming."""
 
@@ -98,12 +111,14 @@ def csv_lines(report: rollups.Report) -> Iterator[str]:
     yield writer.writerow(["Totals"])
     yield writer.writerow(["Metric", "Value"])
     for figure, value in figures.total_rows(report.totals):
-        yield writer.writerow([figure.label, "" if value is None else value])
+        yield writer.writerow([figure.label, _as_shown(value, figure.kind)])
     yield writer.writerow([])
     yield writer.writerow(["Posts"])
     yield writer.writerow(POST_HEADERS)
     for row in post_rows(report):
-        yield writer.writerow(["" if value is None else value for value in row])
+        yield writer.writerow(
+            [_as_shown(value, kind) for value, kind in zip(row, POST_KINDS, strict=True)]
+        )
 
 
 # -- XLSX -----------------------------------------------------------------------------------
@@ -136,6 +151,7 @@ def _totals_sheet(sheet: Sheet, report: rollups.Report) -> None:
 
 def _posts_sheet(sheet: Sheet, report: rollups.Report) -> None:
     sheet.append(POST_HEADERS)
-    kinds = ["", "", "", "", "", *[figure.kind for figure in figures.METRIC_COLUMNS], "", ""]
     for row in post_rows(report):
-        sheet.append([_cell(sheet, value, kind) for value, kind in zip(row, kinds, strict=True)])
+        sheet.append(
+            [_cell(sheet, value, kind) for value, kind in zip(row, POST_KINDS, strict=True)]
+        )

@@ -139,6 +139,10 @@ def post_charts(insights: PostInsights, history: Sequence[MetricSnapshot]) -> li
         for s in history
         if s.video_views is not None
     ]
+    # Unchanged figures are not stored again: the line runs on to their latest confirmation.
+    confirmed = insights.as_of.timestamp()
+    if insights.video_views is not None and points and confirmed > points[-1][0]:
+        points.append((confirmed, float(insights.video_views)))
     details = insights.details
     buckets = {
         dimension: [Bucket(b["key"], b["share"]) for b in found]

@@ -34,5 +34,10 @@ def moment(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%-d %b %Y %H:%M UTC")
 
 
+def as_of(value: datetime | None) -> str:
+    """When figures were last reported: "as of 3 May 2026 12:00 UTC", or "never"."""
+    return "never" if value is None else f"as of {moment(value)}"
+
+
 def day(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%-d %b")

@@ -8,7 +8,7 @@ reports marked final with their last values kept. Recording the same answer twic
 second snapshot and moves "as of", nothing else.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -19,6 +19,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
+from inviteflow.core import events
 from inviteflow.core.enqueue import job
 from inviteflow.core.sync import request_run
 from inviteflow.insights import metrics
@@ -58,7 +59,7 @@ class PostRef:
 
 @dataclass(frozen=True)
 class Recorded:
-    updated: int
+    posts: frozenset[int]  # the posts TikTok reported (a post is in several regions' reports)
     finalized: int
 
 
@@ -113,11 +114,13 @@ def record_report(
         _latest(report, object_id, snapshots)
         _breakdowns(report, object_id)
         finalized = _finalize(report)
-    return Recorded(len(reported), finalized)
+    return Recorded(frozenset(expected[video_id].post_id for video_id in reported), finalized)
 
 
 def _snapshots(report: Report) -> dict[str, int]:
-    """A snapshot per reported post; returns video id -> snapshot id."""
+    """A snapshot per reported post whose figures changed (an unchanged one is confirmed by
+    PostInsights.as_of instead of stored again); returns video id -> snapshot id."""
+    changed = [video_id for video_id in report.reported if video_id in report.changed]
     created = MetricSnapshot.objects.bulk_create(
         [
             MetricSnapshot(
@@ -125,13 +128,13 @@ def _snapshots(report: Report) -> dict[str, int]:
                 post_id=report.post_id(video_id),
                 country_code=report.region,
                 fetched_at=report.fetched_at,
-                raw=metrics.raw(video),
+                raw=metrics.raw(report.reported[video_id]),
                 **{name: report.latest[video_id][name] for name in metrics.HEADLINE},
             )
-            for video_id, video in report.reported.items()
+            for video_id in changed
         ]
     )
-    return {video_id: snap.pk for video_id, snap in zip(report.reported, created, strict=True)}
+    return {video_id: snap.pk for video_id, snap in zip(changed, created, strict=True)}
 
 
 def _latest(report: Report, object_id: str, snapshots: dict[str, int]) -> None:
@@ -227,21 +230,36 @@ def record_campaign_totals(campaign: Campaign, regions: Sequence[str]) -> list[C
         .order_by()
     )
     now = timezone.now()
-    return CampaignSnapshot.objects.bulk_create(
-        [
-            CampaignSnapshot(
-                workspace_id=campaign.workspace_id,
-                campaign=campaign,
-                taken_at=now,
-                country_code=row["country_code"],
-                posts=row["posts"],
-                video_views=row["video_views"] or 0,
-                reach=row["reach"] or 0,
-                engagement_count=row["engagement_count"] or 0,
-            )
-            for row in rows
-        ]
+    return [_campaign_point(campaign, row, now) for row in rows]
+
+
+def _campaign_point(campaign: Campaign, row: Mapping[str, Any], now: datetime) -> CampaignSnapshot:
+    """The next point of the line. While the totals stay the same, the line keeps two points,
+    where the plateau began and its latest confirmation, which moves to `now`."""
+    point = CampaignSnapshot(
+        workspace_id=campaign.workspace_id,
+        campaign=campaign,
+        taken_at=now,
+        country_code=row["country_code"],
+        posts=row["posts"],
+        video_views=row["video_views"] or 0,
+        reach=row["reach"] or 0,
+        engagement_count=row["engagement_count"] or 0,
     )
+    last_two = CampaignSnapshot.objects.filter(
+        campaign=campaign, country_code=point.country_code
+    ).order_by("-taken_at", "-id")[:2]
+    if len(last_two) == 2 and all(_same_totals(point, older) for older in last_two):
+        CampaignSnapshot.objects.filter(pk=last_two[0].pk).update(taken_at=now)
+        last_two[0].taken_at = now
+        return last_two[0]
+    point.save()
+    return point
+
+
+def _same_totals(one: CampaignSnapshot, other: CampaignSnapshot) -> bool:
+    fields = ("posts", "video_views", "reach", "engagement_count")
+    return all(getattr(one, name) == getattr(other, name) for name in fields)
 
 
 # -- Sync state -----------------------------------------------------------------------------
@@ -283,3 +301,4 @@ def finish_sync(
         posts_finalized=finalized,
         last_error=error[:2000],
     )
+    events.emit("insights.updated", sync_state(campaign))

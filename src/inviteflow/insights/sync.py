@@ -74,16 +74,22 @@ class Run:
     client: TikTokClient
     account_id: str
     fetched: int = 0
-    updated: int = 0
     finalized: int = 0
     failures: list[str] = field(default_factory=list)
     stop: errors.TikTokError | None = None
+    reported: set[int] = field(default_factory=set)
     _lock: Lock = field(default_factory=Lock)
+
+    @property
+    def updated(self) -> int:
+        """Posts reported, each once whatever the number of regions (8 posts in 2 regions
+        are 8 posts, not 16)."""
+        return len(self.reported)
 
     def add(self, recorded: services.Recorded) -> None:
         with self._lock:
             self.fetched += 1
-            self.updated += recorded.updated
+            self.reported |= recorded.posts
             self.finalized += recorded.finalized
 
     def fail(self, fetch: Fetch, exc: errors.TikTokError) -> None:

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
-from inviteflow.core.enqueue import background, enqueue_on_commit, job
+from inviteflow.core.enqueue import TIKTOK, background, enqueue_on_commit, job
 from inviteflow.core.scheduler import every
 from inviteflow.insights import services, sync
 from inviteflow.insights.models import PostInsights
@@ -68,7 +68,7 @@ def _error_of(run: sync.Run | None) -> str:
     return f"TikTok answered {run.failures[0]}{more}; the next sync tries again."
 
 
-@background(services.SYNC_CAMPAIGN_INSIGHTS)
+@background(services.SYNC_CAMPAIGN_INSIGHTS, TIKTOK)
 def sync_campaign_insights(campaign_id: int) -> dict[str, int | str]:
     campaign = Campaign.objects.select_related("workspace").filter(pk=campaign_id).first()
     if campaign is None:

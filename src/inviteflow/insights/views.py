@@ -20,6 +20,7 @@ from inviteflow.campaigns.models import Campaign
 from inviteflow.creators.models import Creator
 from inviteflow.insights import exports, figures, rollups, services
 from inviteflow.posts.models import Post
+from inviteflow.tiktok.work import work_state
 
 SECTION = "campaigns"
 POSTS_PER_PAGE = 50
@@ -84,6 +85,7 @@ def campaign_report(request: WorkspaceRequest, campaign_id: int) -> HttpResponse
         "headline": figures.HEADLINE,
         "charts": figures.campaign_charts(report),
         "sync": report.sync,
+        "work": work_state(report.sync, campaign.workspace),
         **_posts_context(request, campaign, report.region, report.totals["posts"]),
         **_creators_context(request, campaign, report.region, report.totals["creators"]),
     }
@@ -106,8 +108,9 @@ def _part(request: WorkspaceRequest, campaign: Campaign, part: str) -> HttpRespo
 def _sync_part(request: HttpRequest, campaign: Campaign, context: dict[str, Any]) -> HttpResponse:
     """Polled while a refresh runs; once it is done the page reloads with the new figures."""
     sync = rollups.sync_state(campaign)
-    response = render(request, PARTS["sync"], {**context, "sync": sync})
-    if request.GET.get("was") == "running" and sync and not (sync.running or sync.queued):
+    work = work_state(sync, campaign.workspace)
+    response = render(request, PARTS["sync"], {**context, "sync": sync, "work": work})
+    if request.GET.get("was") == "running" and work.settled:
         response["HX-Refresh"] = "true"
     return response
 
@@ -142,7 +145,8 @@ def refresh(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     sync = services.request_sync(campaign)
     if request.htmx:
-        return render(request, PARTS["sync"], {"campaign": campaign, "sync": sync})
+        context = {"campaign": campaign, "sync": sync, "work": work_state(sync, campaign.workspace)}
+        return render(request, PARTS["sync"], context)
     messages.success(request, f"Refreshing the insights of “{campaign.name}” from TikTok.")
     return redirect("campaign_report", slug=request.workspace.slug, campaign_id=campaign.pk)
 

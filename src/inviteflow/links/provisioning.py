@@ -19,27 +19,30 @@ the app's QPS/QPM, whatever the pool size.
 
 import logging
 import secrets
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
-from inviteflow.core.threads import fan_out
-from inviteflow.links import services
+from inviteflow.core import events
+from inviteflow.core.threads import closes_connection, fan_out
+from inviteflow.links import lookup, services
 from inviteflow.links.models import InviteLink
 from inviteflow.tiktok import errors, names
 from inviteflow.tiktok.client import TikTokClient
 from inviteflow.tiktok.schemas import Campaign as TikTokCampaign
-from inviteflow.tiktok.schemas import CampaignPage
 
 log = logging.getLogger(__name__)
 Status = InviteLink.Status
 BATCH = 40
 MAX_ROUNDS = 8
-PAGE_PATIENCE = 5  # attempts per campaign-list page during reconciliation
 UNSURE_PER_SWEEP = 5000  # links one sweep settles; more wait for the next round
 CONNECTION_LOST_AFTER = 10  # consecutive connection failures without a success
 # After errors.NOTHING_DONE the intent is dropped (creating later is safe); these also stop
@@ -60,6 +63,13 @@ class Run:
     connection_failures: int = 0
     stop: errors.TikTokError | None = None  # what ended the run early (see tiktok.jobs)
     notes: list[str] = field(default_factory=list)
+    claim_tokens: set[str] = field(default_factory=set)
+    lookup_calls: int = 0  # campaign-list pages read to settle unknown outcomes
+    started: float = field(default_factory=time.monotonic)
+
+    def sliced(self) -> bool:
+        """Past LINK_PROVISIONING_SLICE_SECONDS: leave the rest to a fresh task."""
+        return time.monotonic() - self.started > settings.LINK_PROVISIONING_SLICE_SECONDS
 
 
 def tiktok_campaign_name(link: InviteLink, links_of_creator: int, ref: str) -> str:
@@ -81,20 +91,47 @@ def _claimable(scope: Q, with_intent: bool) -> Q:
     return scope & pending & Q(awaiting_url_since__isnull=True) & free
 
 
-def claim(scope: Q, with_intent: bool, limit: int) -> list[InviteLink]:
-    """Links this process alone works on for LINK_CLAIM_SECONDS (a dead worker's expire)."""
+def claim(run: Run, scope: Q, with_intent: bool, limit: int) -> list[InviteLink]:
+    """Links this run alone works on while it renews its claims (`keeping_claims`); a dead
+    worker's expire LINK_CLAIM_SECONDS after its last renewal."""
     token = secrets.token_hex(8)
     claimable = _claimable(scope, with_intent)
     ids = list(InviteLink.objects.filter(claimable).values_list("id", flat=True)[:limit])
     InviteLink.objects.filter(claimable, id__in=ids).update(
-        claimed_until=timezone.now() + timedelta(seconds=settings.LINK_CLAIM_SECONDS),
-        claim_token=token,
+        claimed_until=_claim_expiry(), claim_token=token
     )
+    run.claim_tokens.add(token)
     return list(
         InviteLink.objects.filter(claim_token=token, status=Status.PENDING).select_related(
             "campaign", "creator"
         )
     )
+
+
+def _claim_expiry() -> datetime:
+    return timezone.now() + timedelta(seconds=settings.LINK_CLAIM_SECONDS)
+
+
+@contextmanager
+def keeping_claims(run: Run) -> Iterator[None]:
+    """Renew the run's claims every third of LINK_CLAIM_SECONDS while the body runs."""
+    stopped = threading.Event()
+
+    @closes_connection
+    def renew() -> None:
+        while not stopped.wait(settings.LINK_CLAIM_SECONDS / 3):
+            tokens = list(run.claim_tokens)
+            InviteLink.objects.filter(claim_token__in=tokens, status=Status.PENDING).update(
+                claimed_until=_claim_expiry()
+            )
+
+    renewer = threading.Thread(target=renew, name="claims", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        stopped.set()
+        renewer.join()
 
 
 def release(link: InviteLink, **changes: object) -> None:
@@ -133,6 +170,7 @@ def record_url(link_id: int, url: str) -> None:
     InviteLink.objects.filter(pk=link_id, status=Status.PENDING).update(
         status=Status.ACTIVE, failure_code="", failure_message=""
     )
+    events.emit("link.ready", InviteLink.objects.get(pk=link_id))
 
 
 def invalid_handle_message(handle: str) -> str:
@@ -151,6 +189,7 @@ def _fail(link: InviteLink, code: str, message: str) -> None:
         claimed_until=None,
         claim_token="",
     )
+    events.emit("link.failed", link)
 
 
 # -- One link --------------------------------------------------------------------------
@@ -161,9 +200,11 @@ def provision_one(run: Run, link: InviteLink) -> None:
         return release(link)
     ref = link.tiktok_ref or names.new_ref()
     name = link.tiktok_campaign_name or tiktok_campaign_name(link, _links_of(link), ref)
-    InviteLink.objects.filter(pk=link.pk, claim_token=link.claim_token).update(
+    ours = InviteLink.objects.filter(pk=link.pk, claim_token=link.claim_token).update(
         attempted_at=timezone.now(), tiktok_campaign_name=name, tiktok_ref=ref
     )
+    if not ours:  # the claim expired (this process stalled) and another worker took it
+        return None
     try:
         result = _create(run, link, name, ref)
     except errors.TikTokError as exc:
@@ -229,34 +270,22 @@ def _count_connection_failure(run: Run, exc: errors.TikTokError) -> None:
 # -- Reconciliation ------------------------------------------------------------------
 
 
-@dataclass
-class Sweep:
-    """Every CAMPAIGN object of the account, as one read of its pages saw them."""
-
-    by_ref: dict[str, TikTokCampaign]
-    by_name: dict[str, TikTokCampaign]  # links whose intent predates markers
-    complete: bool  # the object count held still while the pages were read
-
-    def find(self, link: InviteLink) -> TikTokCampaign | None:
-        if link.tiktok_ref:
-            return self.by_ref.get(link.tiktok_ref)
-        return self.by_name.get(link.tiktok_campaign_name)
-
-
 def reconcile(run: Run) -> int:
     """Settle every link of the workspace whose last create has an unknown outcome, with one
-    sweep of the account's campaign list (one TikTok account per workspace, so one sweep serves
-    all its campaigns). Returns how many links were found not to exist (safe to create)."""
-    unsure = claim(Q(workspace_id=run.campaign.workspace_id), True, UNSURE_PER_SWEEP)
+    look at the account's campaign list (one TikTok account per workspace, so one look serves
+    all its campaigns); links.lookup reads only the part where those objects can be. Returns
+    how many links were found not to exist (safe to create)."""
+    unsure = claim(run, Q(workspace_id=run.campaign.workspace_id), True, UNSURE_PER_SWEEP)
     if not unsure:
         return 0
     try:
-        sweep = sweep_campaigns(run)
+        sweep = lookup.find_objects(run.client, run.account_id, unsure, anchor_for(unsure))
     except errors.TikTokError as exc:
         for link in unsure:
             release(link)  # intent kept: reconcile again next time
         _stop_for(run, exc)
         return 0
+    run.lookup_calls += sweep.calls
     absent = 0
     for link in unsure:
         found = sweep.find(link)
@@ -270,39 +299,15 @@ def reconcile(run: Run) -> int:
     return absent
 
 
-def sweep_campaigns(run: Run) -> Sweep:
-    """Read page 1 for the page count, then the other pages side by side (the shared limiter
-    keeps them under the rate limit). A page that keeps failing is asked again rather than
-    restarting a sweep of hundreds of pages: at 20 % errors a long sweep would rarely finish.
-    TikTok does not document the list's order, so a sweep only proves an object absent if the
-    account's object count did not change while it was read."""
-    first = _page_with_patience(run, 1)
-    pages = range(2, first.page_info.total_page + 1)
-    workers = settings.LINK_PROVISIONING_CONCURRENCY
-    rest = fan_out(lambda page: _page_with_patience(run, page), pages, workers, "sweep")
-    total = first.page_info.total_number
-    objects = [c for page in (first, *rest) for c in page.campaigns]
-    by_ref = {
-        ref: c for c in objects for ref in names.refs_in(c.campaign_name, c.campaign_description)
-    }
-    by_name = {c.campaign_name: c for c in objects}
-    return Sweep(by_ref, by_name, all(page.page_info.total_number == total for page in rest))
-
-
-def _refs(obj: TikTokCampaign) -> set[str]:
-    return names.refs_in(obj.campaign_name, obj.campaign_description)
-
-
-def _page_with_patience(run: Run, page: int) -> CampaignPage:
-    def fetch() -> CampaignPage:
-        return run.client.campaigns_page(run.account_id, campaign_type="CAMPAIGN", page=page)
-
-    for _ in range(PAGE_PATIENCE - 1):
-        try:
-            return fetch()
-        except (errors.TransientServerError, errors.ConnectionFailed):
-            continue
-    return fetch()  # the last attempt's failure reaches the caller
+def anchor_for(unsure: list[InviteLink]) -> InviteLink | None:
+    """The last link of the workspace TikTok confirmed before any of `unsure` was attempted."""
+    first_attempt = min(link.attempted_at for link in unsure if link.attempted_at is not None)
+    confirmed = InviteLink.objects.filter(
+        workspace_id=unsure[0].workspace_id,
+        provisioned_at__lt=first_attempt,
+        attempted_at=None,
+    ).exclude(tiktok_campaign_id="")
+    return confirmed.order_by("-provisioned_at").first()
 
 
 # -- A run -----------------------------------------------------------------------------
@@ -310,7 +315,12 @@ def _page_with_patience(run: Run, page: int) -> CampaignPage:
 
 def provision_campaign(run: Run) -> Run:
     """Rounds of: reconcile unknown outcomes, then create every pending link; then the
-    invite links TikTok had not given yet."""
+    invite links TikTok had not given yet. Claims are renewed while it runs."""
+    with keeping_claims(run):
+        return _rounds(run)
+
+
+def _rounds(run: Run) -> Run:
     for _ in range(MAX_ROUNDS):
         reconcile(run)
         if run.stop:
@@ -333,8 +343,8 @@ def provision_campaign(run: Run) -> Run:
 
 def _create_pending(run: Run) -> None:
     workers = settings.LINK_PROVISIONING_CONCURRENCY
-    while run.stop is None:
-        batch = claim(Q(campaign=run.campaign), False, BATCH)
+    while run.stop is None and not run.sliced():
+        batch = claim(run, Q(campaign=run.campaign), False, BATCH)
         if not batch:
             return
         fan_out(lambda link: provision_one(run, link), batch, workers, "provision")

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
-from inviteflow.core.enqueue import background, enqueue_on_commit
+from inviteflow.core.enqueue import TIKTOK, background, enqueue_on_commit
 from inviteflow.core.scheduler import periodic
 from inviteflow.links import provisioning, services
 from inviteflow.links.models import InviteLink, Provisioning
@@ -36,7 +36,7 @@ class ProvisionLinks(jobs.TikTokJob[provisioning.Run]):
         services.record_run(self.campaign, outcome.pause, outcome.error, outcome.retry_at)
 
 
-@background(services.PROVISION_LINKS)
+@background(services.PROVISION_LINKS, TIKTOK)
 def provision_links(campaign_id: int) -> dict[str, int]:
     """Idempotent: claims and intents make a second concurrent or repeated run harmless."""
     campaign = Campaign.objects.select_related("workspace").filter(pk=campaign_id).first()
@@ -45,7 +45,14 @@ def provision_links(campaign_id: int) -> dict[str, int]:
     run = jobs.run(ProvisionLinks(campaign)).result
     if run is None:
         return {}
-    return {"created": run.created, "failed": run.failed, "unknown": run.unknown}
+    if run.stop is None and run.sliced():  # a long campaign goes on in a fresh task
+        enqueue_on_commit(services.PROVISION_LINKS, campaign_id)
+    return {
+        "created": run.created,
+        "failed": run.failed,
+        "unknown": run.unknown,
+        "lookup_calls": run.lookup_calls,
+    }
 
 
 @periodic("links.resume_after_connection_loss", every_seconds=300)
@@ -57,9 +64,10 @@ def resume_after_connection_loss() -> None:
             services.resume(state.campaign)
 
 
-@periodic("links.provision_stalled", every_seconds=60)
+@periodic("links.provision_stalled", every_seconds=10)
 def provision_stalled() -> None:
-    """Pick up pending links nobody is working on: a worker died, or an enqueue was lost."""
+    """Pick up pending links nobody is working on: a worker died (its claims expired), or an
+    enqueue was lost. One task per campaign."""
     now = timezone.now()
     stalled = (
         InviteLink.objects.filter(status=InviteLink.Status.PENDING)

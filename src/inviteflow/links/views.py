@@ -1,5 +1,7 @@
 """Invite-link views: provisioning progress (HTMX-polled), retry, resume, QR codes."""
 
+import io
+
 import segno
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -67,7 +69,16 @@ def link_qr(request: WorkspaceRequest, campaign_id: int, link_id: int) -> HttpRe
     link = get_for_workspace(InviteLink, request.workspace, pk=link_id, campaign=campaign)
     if not link.url:
         return HttpResponse(status=404)
-    svg = segno.make(link.url, error="m").svg_inline(scale=4, border=2)
-    response = HttpResponse(svg, content_type="image/svg+xml")
+    response = HttpResponse(qr_svg(link.url), content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def qr_svg(url: str) -> bytes:
+    """A standalone SVG document: an `<img>` shows it only with the SVG namespace declared.
+    Its size comes from a viewBox, so it scales to the box the page gives it."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(
+        out, kind="svg", xmldecl=False, omitsize=True, scale=4, border=2
+    )
+    return out.getvalue()

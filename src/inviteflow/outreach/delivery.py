@@ -42,6 +42,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from inviteflow.core import events
 from inviteflow.core.threads import fan_out
 from inviteflow.mail.wire import WiredEmail
 from inviteflow.outreach.models import OutboxMessage, OutreachBatch
@@ -261,6 +262,7 @@ def _record_sent(messages: list[OutboxMessage], worker: str) -> None:
     OutboxMessage.objects.filter(pk__in=[m.pk for m in messages], claimed_by=worker).update(
         status=Status.SENT, sent_at=timezone.now(), error=""
     )
+    events.emit("outreach.sent", *messages)
 
 
 def _record_failure(message: OutboxMessage, worker: str, error: str) -> None:
@@ -268,13 +270,16 @@ def _record_failure(message: OutboxMessage, worker: str, error: str) -> None:
     OutboxMessage.objects.filter(pk=message.pk, claimed_by=worker).update(
         status=Status.FAILED, error=error[:2000]
     )
+    events.emit("outreach.failed", message)
 
 
 def _fail_unhanded(messages: list[OutboxMessage], worker: str, error: str) -> int:
     logger.warning("outbox delivery failed: %s", error)
-    return OutboxMessage.objects.filter(
+    failed = OutboxMessage.objects.filter(
         pk__in=[m.pk for m in messages], claimed_by=worker, status=Status.SENDING, handed_at=None
     ).update(status=Status.FAILED, error=error[:2000], attempts=F("attempts") + 1)
+    events.emit("outreach.failed", *messages)
+    return failed
 
 
 def _describe(exc: BaseException) -> str:

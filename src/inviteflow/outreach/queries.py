@@ -13,6 +13,7 @@ from inviteflow.accounts.access import scoped
 from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.models import Campaign, CampaignCreator
 from inviteflow.creators.models import Creator
+from inviteflow.outreach.defaults import TIKTOK_INVITE
 from inviteflow.outreach.models import EmailTemplate, OutboxMessage, OutreachBatch
 
 Status = OutboxMessage.Status
@@ -33,6 +34,15 @@ def templates_for(campaign: Campaign) -> list[EmailTemplate]:
     candidates = templates_of(campaign.workspace).filter(Q(campaign=None) | Q(campaign=campaign))
     own = {t.name.lower() for t in candidates if t.campaign_id == campaign.pk}
     return [t for t in candidates if t.campaign_id or t.name.lower() not in own]
+
+
+def invite_template(templates: list[EmailTemplate]) -> EmailTemplate | None:
+    """The template the Send page starts on: the TikTok invite (the campaign's own version
+    when it has one, which `templates_for` lists instead of the workspace's)."""
+    name = TIKTOK_INVITE.name.lower()
+    by_name = (t for t in templates if t.name.lower() == name)
+    shipped = (t for t in templates if t.default_key == TIKTOK_INVITE.key)
+    return next(by_name, None) or next(shipped, None)
 
 
 def outbox_of(

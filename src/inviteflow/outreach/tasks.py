@@ -3,7 +3,7 @@ delivery claims each message with a conditional UPDATE (see delivery.py)."""
 
 from dataclasses import asdict
 
-from inviteflow.core.enqueue import background, job
+from inviteflow.core.enqueue import EMAIL, background, job
 from inviteflow.core.scheduler import every
 from inviteflow.outreach import delivery, services
 
@@ -11,13 +11,13 @@ SWEEP_EVERY_S = 300
 SWEEP_OUTBOX = job("outreach.sweep_outbox")
 
 
-@background(services.DELIVER_BATCH)
+@background(services.DELIVER_BATCH, EMAIL)
 def deliver_outreach_batch(batch_id: int) -> dict[str, int]:
     """Deliver a batch's queued messages; the counts are the task's visible result."""
     return asdict(delivery.deliver_batch(batch_id))
 
 
-@background(SWEEP_OUTBOX)
+@background(SWEEP_OUTBOX, EMAIL)
 def sweep_outbox() -> list[int]:
     """Finish batches a dead worker left: stale claims are taken over or settled."""
     return delivery.sweep()

@@ -4,22 +4,30 @@ Two layers, so that neither has to be perfect alone:
 - at save, the template's syntax tree is checked against the placeholder catalogue:
   unknown placeholders (with the closest valid name), function calls, attribute
   access on anything but a placeholder, filters outside a short list, includes,
-  macros and `{% autoescape false %}` are refused, each named;
+  macros and `{% autoescape false %}` are refused, each named. So is whatever lets a
+  short template make a huge email or burn CPU: arithmetic and repetition operators
+  (`{{ 7**3000000 }}`, `{{ 'a' * 20000000 }}`), a `{% for %}` inside another, and a
+  `{% set %}` / `{% with %}` built from another (doubling a string at each step);
 - at render, Jinja's ImmutableSandboxedEnvironment runs with no globals (no
-  `lipsum`, `cycler`, `range` …), only the allowed filters, and a context made of
-  plain dicts, lists and strings (context.py), never ORM objects. HTML bodies are
-  autoescaped; text bodies and subjects are not.
+  `lipsum`, `cycler`, `range` …), no arithmetic, only the allowed filters (those
+  that can grow a string check the size first), and a context made of plain dicts,
+  lists and strings (context.py), never ORM objects. HTML bodies are autoescaped;
+  text bodies and subjects are not. A rendered email is at most
+  OUTREACH_EMAIL_MAX_CHARS characters, and any failure is a RenderError with the
+  reason — a refusal for that creator, never a crash.
 
 `check_email()` also reports which placeholders a template *needs* (used outside
 an `{% if %}` on that placeholder or a `|default`): a creator with no value for one
 of those is blocked, not sent a half-empty email.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
+from typing import Any
 
-from jinja2 import TemplateError, TemplateSyntaxError, Undefined, nodes
+from django.conf import settings
+from jinja2 import Template, TemplateError, TemplateSyntaxError, Undefined, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from inviteflow.outreach.placeholders import (
@@ -41,15 +49,93 @@ REFUSED_STATEMENTS = {
     nodes.ScopedEvalContextModifier: "{% autoescape %}",
     nodes.EvalContextModifier: "{% autoescape %}",
 }
+# Arithmetic and repetition: `**` and `*` alone make numbers and strings of any size.
+REFUSED_OPERATORS: dict[type[nodes.Expr], str] = {
+    nodes.Pow: "**",
+    nodes.Mul: "*",
+    nodes.Add: "+",
+    nodes.Sub: "-",
+    nodes.Div: "/",
+    nodes.FloorDiv: "//",
+    nodes.Mod: "%",
+    nodes.Neg: "unary -",
+    nodes.Pos: "unary +",
+}
 EMAIL_FIELDS = ("subject", "body", "html_body")
 
 
 class RenderError(Exception):
-    """A template failed at render time (only possible for a template that skipped the check)."""
+    """A template could not be rendered for one creator; the message says why."""
 
 
-def _environment(autoescape: bool) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+class EmailTooLarge(Exception):
+    """Rendering would make an email larger than OUTREACH_EMAIL_MAX_CHARS."""
+
+
+def max_chars() -> int:
+    return settings.OUTREACH_EMAIL_MAX_CHARS
+
+
+def _too_large() -> EmailTooLarge:
+    return EmailTooLarge(
+        f"the rendered email would be larger than {max_chars():,} characters "
+        "(OUTREACH_EMAIL_MAX_CHARS)"
+    )
+
+
+class EmailEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox without arithmetic: an operator the save-time check missed still fails
+    here, and none is folded into a huge constant when the template is compiled."""
+
+    intercepted_binops = frozenset(op for op in REFUSED_OPERATORS.values() if " " not in op)
+    intercepted_unops = frozenset({"-", "+"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        raise TemplateError(f"the {operator} operator is not allowed in email templates")
+
+    def call_unop(self, context: Any, operator: str, arg: Any) -> Any:
+        raise TemplateError(f"the unary {operator} operator is not allowed in email templates")
+
+
+def _checked_size(text: Any) -> Any:
+    if isinstance(text, str) and len(text) > max_chars():
+        raise _too_large()
+    return text
+
+
+def _growth_bound(name: str, value: Any, args: tuple, kwargs: dict) -> int:
+    """An upper bound of what `replace`, `join` and `wordwrap` would make, before making it."""
+    if name == "replace" and len(args) >= 2:
+        text, old, new = str(value), str(args[0]), str(args[1])
+        places = text.count(old) if old else len(text) + 1  # "" matches between characters
+        return len(text) + places * max(len(new) - len(old), 0)
+    if name == "join":
+        items = [str(item) for item in value]
+        separator = str(args[0] if args else kwargs.get("d", ""))
+        return sum(map(len, items)) + len(separator) * len(items)
+    if name == "wordwrap":
+        wrapstring = args[2] if len(args) > 2 else kwargs.get("wrapstring")
+        return len(str(value)) * (1 + len(str(wrapstring or "\n")))
+    return 0
+
+
+def _bounded(name: str, jinja_filter: Callable[..., Any]) -> Callable[..., Any]:
+    """The filter, refusing to make a string larger than an email may be."""
+    passes = getattr(jinja_filter, "jinja_pass_arg", None)  # Jinja's context/env argument
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        value_at = 0 if passes is None else 1
+        if _growth_bound(name, args[value_at], args[value_at + 1 :], kwargs) > max_chars():
+            raise _too_large()
+        return _checked_size(jinja_filter(*args, **kwargs))
+
+    if passes is not None:
+        bounded.jinja_pass_arg = passes  # type: ignore[attr-defined]
+    return bounded
+
+
+def _environment(autoescape: bool) -> EmailEnvironment:
+    env = EmailEnvironment(
         autoescape=autoescape,
         undefined=Undefined,
         trim_blocks=True,
@@ -58,7 +144,9 @@ def _environment(autoescape: bool) -> ImmutableSandboxedEnvironment:
         cache_size=0,
     )
     env.globals.clear()
-    env.filters = {name: f for name, f in env.filters.items() if name in ALLOWED_FILTERS}
+    env.filters = {
+        name: _bounded(name, f) for name, f in env.filters.items() if name in ALLOWED_FILTERS
+    }
     return env
 
 
@@ -117,6 +205,8 @@ class _Checker:
         self.guarded: list[set[str]] = []  # placeholders tested by enclosing {% if %}s
         self.optional_depth = 0
         self.collectors: list[set[str]] = []
+        self.loop_depth = 0
+        self.building: list[str] = []  # the {% set %} / {% with %} variables being made
 
     def visit_all(self, items: Sequence[nodes.Node], scope: dict[str, str]) -> None:
         for item in items:
@@ -127,6 +217,12 @@ class _Checker:
             if isinstance(node, kind):
                 self.usage.problem(f"{label} is not allowed in email templates")
                 return
+        for operator_kind, operator in REFUSED_OPERATORS.items():
+            if isinstance(node, operator_kind):
+                self.usage.problem(
+                    f"the {operator} operator is not allowed in email templates "
+                    "(no arithmetic or repetition)"
+                )
         handler = getattr(self, f"visit_{type(node).__name__}", None)
         if handler is not None:
             handler(node, scope)
@@ -160,13 +256,17 @@ class _Checker:
         self.visit_all(node.else_, scope)
 
     def visit_For(self, node: nodes.For, scope: dict[str, str]) -> None:
+        if self.loop_depth:
+            self.usage.problem("a {% for %} inside another {% for %} is not allowed")
         item_kind = self.loop_item_kind(node, scope)
         inner = {**scope, "loop": "loop"}
         for target in _target_names(node.target):
             inner[target] = item_kind
         if node.test is not None:
             self.tested(node.test, inner)
+        self.loop_depth += 1
         self.visit_all(node.body, inner)
+        self.loop_depth -= 1
         self.visit_all(node.else_, scope)
 
     def loop_item_kind(self, node: nodes.For, scope: dict[str, str]) -> str:
@@ -181,14 +281,20 @@ class _Checker:
         return "link"
 
     def visit_Assign(self, node: nodes.Assign, scope: dict[str, str]) -> None:
-        self.visit(node.node, scope)
-        for target in _target_names(node.target):
-            scope[target] = "any"
+        self.make_variables(node.target, [node.node], scope)
 
     def visit_AssignBlock(self, node: nodes.AssignBlock, scope: dict[str, str]) -> None:
-        self.visit_all(node.body, scope)
-        for target in _target_names(node.target):
-            scope[target] = "any"
+        self.make_variables(node.target, node.body, scope)
+
+    def make_variables(
+        self, target: nodes.Node, value: Sequence[nodes.Node], scope: dict[str, str]
+    ) -> None:
+        """`{% set %}`: its value is visited as being made (see check_local)."""
+        self.building.append(", ".join(_target_names(target)))
+        self.visit_all(value, scope)
+        self.building.pop()
+        for name in _target_names(target):
+            scope[name] = "made"
 
     def visit_FilterBlock(self, node: nodes.FilterBlock, scope: dict[str, str]) -> None:
         self.visit(node.filter, scope)
@@ -197,8 +303,10 @@ class _Checker:
     # expressions
 
     def visit_With(self, node: nodes.With, scope: dict[str, str]) -> None:
-        self.visit_all(node.values, scope)
-        inner = {**scope, **{name: "any" for t in node.targets for name in _target_names(t)}}
+        inner = dict(scope)
+        for target, value in zip(node.targets, node.values, strict=True):
+            self.make_variables(target, [value], scope)
+            inner.update((name, "made") for name in _target_names(target))
         self.visit_all(node.body, inner)
 
     def visit_Name(self, node: nodes.Name, scope: dict[str, str]) -> None:
@@ -258,6 +366,11 @@ class _Checker:
             return None
         if root.name in scope:
             self.check_local(root.name, scope[root.name], parts)
+            if scope[root.name] == "made" and self.building:
+                self.usage.problem(
+                    f"{root.name} is made by {{% set %}} or {{% with %}}, so {self.building[-1]} "
+                    "may not be built from it: build each from placeholders"
+                )
             return None
         name = self.catalogue_name(root.name, parts)
         if name is not None:
@@ -312,12 +425,15 @@ def _target_names(target: nodes.Node) -> Iterator[str]:
 def check_source(source: str, html: bool = False) -> Usage:
     """Parse one template source and check it against the catalogue."""
     env = HTML_ENV if html else TEXT_ENV
+    checker = _Checker()
     try:
-        tree = env.parse(source)
+        checker.visit(env.parse(source), {})
     except TemplateSyntaxError as exc:
         return Usage(problems=[f"line {exc.lineno}: {exc.message}"])
-    checker = _Checker()
-    checker.visit(tree, {})
+    except RecursionError:
+        return Usage(problems=["too deeply nested"])
+    except ValueError:  # a number longer than Python reads (4,300 digits)
+        return Usage(problems=["a number is too long"])
     usage = checker.usage
     usage.optional -= usage.needed
     return usage
@@ -358,16 +474,37 @@ class CompiledEmail:
         self.html_body = HTML_ENV.from_string(html_body) if html_body.strip() else None
 
     def render(self, context: dict) -> RenderedEmail:
+        """The email for one context, or a RenderError saying why not (whatever went wrong)."""
         if self.problems:
             raise RenderError(_first_problem(self.problems))
+        budget = _Budget(max_chars())
         try:
-            return RenderedEmail(
-                subject=" ".join(self.subject.render(context).split())[:255],
-                body=self.body.render(context),
-                html_body=self.html_body.render(context) if self.html_body else "",
-            )
+            subject = budget.render(self.subject, context)
+            body = budget.render(self.body, context)
+            html_body = budget.render(self.html_body, context) if self.html_body else ""
+        except EmailTooLarge as exc:
+            raise RenderError(str(exc)) from exc
         except TemplateError as exc:
             raise RenderError(f"the template could not be rendered: {exc.message}") from exc
+        except Exception as exc:  # noqa: BLE001 - a creator's email fails, never the request
+            raise RenderError(f"the template could not be rendered: {exc}") from exc
+        return RenderedEmail(" ".join(subject.split())[:255], body, html_body)
+
+
+class _Budget:
+    """Characters an email may still use; rendering stops as soon as it runs out."""
+
+    def __init__(self, chars: int) -> None:
+        self.left = chars
+
+    def render(self, template: Template, context: dict) -> str:
+        parts = []
+        for part in template.generate(context):
+            self.left -= len(part)
+            if self.left < 0:
+                raise _too_large()
+            parts.append(part)
+        return "".join(parts)
 
 
 def _first_problem(problems: dict[str, list[str]]) -> str:

@@ -19,6 +19,7 @@ from inviteflow.campaigns.models import Campaign
 from inviteflow.core.forms import saved
 from inviteflow.core.htmx import render_page_or_partial
 from inviteflow.core.pagination import paginate
+from inviteflow.core.policy import shows_email_html
 from inviteflow.creators.models import Creator
 from inviteflow.outreach import queries, services
 from inviteflow.outreach.forms import SendForm, TemplateForm
@@ -52,6 +53,7 @@ def outbox(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
+@shows_email_html
 @workspace_view()
 def outbox_message(request: WorkspaceRequest, message_id: int) -> HttpResponse:
     message = get_for_workspace(
@@ -116,6 +118,7 @@ def _template_form(
     return render(request, "outreach/template_form.html", context)
 
 
+@shows_email_html
 @workspace_view()
 def template_preview(request: WorkspaceRequest, template_id: int) -> HttpResponse:
     """The template for one creator of a chosen campaign (catalogue examples without one)."""
@@ -168,7 +171,9 @@ def send(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     services.ensure_default_templates(campaign.workspace)
     templates = queries.templates_for(campaign)
     data = _send_data(request)
-    form = SendForm(data, templates=templates, initial={"who": "all"})
+    invite = queries.invite_template(templates)
+    initial = {"who": "all", "template": invite.pk if invite else None}
+    form = SendForm(data, templates=templates, initial=initial)
     picked = queries.as_ids(data.getlist("creators")) if data is not None else []
     if request.method == "POST" and form.is_valid():
         return _send_now(request, campaign, form, picked)

@@ -30,7 +30,7 @@ LABELS = {
     "outside_window": "Published outside the dates",
     "failed_requirements": "Does not meet the requirements",
     "linked_elsewhere": "Linked elsewhere?",
-    "nothing_published": "Joined, nothing new published",
+    "nothing_published": "Posted, nothing new since",
     "not_joined": "Not joined yet",
 }
 
@@ -85,8 +85,8 @@ def reasons(s: Situation) -> list[dict[str, str]]:
     return found or [_quiet(s)]
 
 
-def _reason(code: str, detail: str, video_id: str = "") -> dict[str, str]:
-    reason = {"code": code, "label": LABELS[code], "detail": detail}
+def _reason(code: str, detail: str, video_id: str = "", label: str = "") -> dict[str, str]:
+    reason = {"code": code, "label": label or LABELS[code], "detail": detail}
     if video_id:
         reason["video_id"] = video_id
     return reason
@@ -216,10 +216,12 @@ def _quiet(s: Situation) -> dict[str, str]:
     linked = [p for p in s.posts if p.linked]
     if linked:
         last = max((p.published_at for p in linked if p.published_at), default=None)
+        posts = f"{len(linked)} post{'s' if len(linked) != 1 else ''}"
+        since = f", nothing new since {last.day} {last:%b}" if last else ", nothing new since"
         return _reason(
             "nothing_published",
-            f"Joined: {len(linked)} post{'s' if len(linked) != 1 else ''} through "
-            f"their link, the last {_when(last)}. Nothing published since.",
+            f"Joined: {posts} through their link, the last {_when(last)}. Nothing published since.",
+            label=f"Posted {posts}{since}",
         )
     return _reason(
         "not_joined",

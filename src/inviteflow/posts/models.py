@@ -120,7 +120,9 @@ class WebhookEvent(models.Model):
     """One delivery, stored verbatim before it is processed (nothing lost, duplicates dropped)."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    digest = models.CharField(max_length=64, help_text="sha256 of the raw body")
+    digest = models.CharField(
+        max_length=64, help_text="sha256 of the events' identity (webhooks.identity)"
+    )
     body = models.TextField()
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)

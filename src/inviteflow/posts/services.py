@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.models import Campaign
+from inviteflow.core import events
 from inviteflow.core.enqueue import enqueue_on_commit, job
 from inviteflow.core.sync import request_run
 from inviteflow.links import services as link_services
@@ -42,17 +43,20 @@ SYNC_WORKSPACE_POSTS = job("posts.sync_workspace_posts")
 
 
 def record_webhook(workspace: Workspace, body: bytes) -> WebhookEvent | None:
-    """Store a verified delivery verbatim and process it after commit; None for a duplicate."""
+    """Store a verified delivery verbatim and process it after commit; None for a duplicate
+    (the same events again, in whatever form). webhooks.Unreadable for a body that could
+    never be processed: nothing is stored."""
+    payload = webhooks.read(body)
     try:
         with transaction.atomic():
             event = WebhookEvent.objects.create(
                 workspace=workspace,
-                digest=webhooks.digest(body),
-                body=body.decode("utf-8", "replace"),
+                digest=webhooks.identity(payload),
+                body=body.decode("utf-8"),
             )
             enqueue_on_commit(PROCESS_WEBHOOK_EVENT, event.pk)
     except IntegrityError:
-        return None  # the same body again: TikTok delivers at least once
+        return None  # the same events again: TikTok delivers at least once
     return event
 
 
@@ -148,7 +152,7 @@ def attribute(
         post, created = Post.objects.select_for_update().get_or_create(
             workspace=workspace, video_id=video_id, defaults=_new_post(target, found_by)
         )
-        before = _state(post)
+        before, was_at_risk = _state(post), post.compliance == Compliance.AT_RISK
         if not created:
             _link(post, target)
         if review_state == ReviewState.PUBLISHED:
@@ -160,6 +164,9 @@ def attribute(
             post.save()
         if created:
             _recheck_missing(post)
+            events.emit("post.attributed", post)
+        elif was_at_risk and post.compliance == Compliance.REMEDIATED:
+            events.emit("post.remediated", post)
     return post
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from inviteflow.accounts.models import Workspace
 from inviteflow.campaigns.models import Campaign
-from inviteflow.core.enqueue import background, enqueue_on_commit, job
+from inviteflow.core.enqueue import TIKTOK, background, enqueue_on_commit, job
 from inviteflow.core.scheduler import every
 from inviteflow.links.models import InviteLink
 from inviteflow.posts import reconcile, services
@@ -38,7 +38,7 @@ SYNC_ALL_CAMPAIGNS = job("posts.sync_all_campaigns")
 # -- Webhooks -------------------------------------------------------------------------------
 
 
-@background(services.PROCESS_WEBHOOK_EVENT)
+@background(services.PROCESS_WEBHOOK_EVENT, TIKTOK)
 def process_webhook_event(event_id: int) -> dict[str, list[str]]:
     event = (
         WebhookEvent.objects.select_related("workspace")
@@ -88,7 +88,7 @@ class SubscribeWebhooks(jobs.TikTokJob[str]):
             services.record_subscription_error(services.endpoint_for(self.workspace), outcome.error)
 
 
-@background(services.SUBSCRIBE_WEBHOOKS)
+@background(services.SUBSCRIBE_WEBHOOKS, TIKTOK)
 def subscribe_webhooks(workspace_id: int, replace: bool = False) -> str:
     workspace = Workspace.objects.get(pk=workspace_id)
     return jobs.run(SubscribeWebhooks(workspace, replace)).result or ""
@@ -124,7 +124,7 @@ class SyncCampaignPosts(jobs.TikTokJob[reconcile.Sync]):
         services.sync_finished(self.campaign, seen, added, outcome.error)
 
 
-@background(services.SYNC_CAMPAIGN_POSTS)
+@background(services.SYNC_CAMPAIGN_POSTS, TIKTOK)
 def sync_campaign_posts(campaign_id: int, force: bool = False) -> dict[str, int | str]:
     campaign = Campaign.objects.select_related("workspace").filter(pk=campaign_id).first()
     if campaign is None:
@@ -148,7 +148,7 @@ class FetchPostDetails(jobs.TikTokJob[int]):
         return reconcile.describe_posts(self.campaign, account.client, account.account_id)
 
 
-@background(services.FETCH_POST_DETAILS)
+@background(services.FETCH_POST_DETAILS, TIKTOK)
 def fetch_post_details(campaign_id: int) -> int:
     campaign = Campaign.objects.select_related("workspace").filter(pk=campaign_id).first()
     if campaign is None:

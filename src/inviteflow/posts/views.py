@@ -21,8 +21,10 @@ from inviteflow.campaigns.models import Campaign
 from inviteflow.campaigns.queries import roster_of
 from inviteflow.core.htmx import render_page_or_partial
 from inviteflow.core.pagination import paginate
+from inviteflow.links.models import InviteLink
 from inviteflow.posts import queries, services, webhooks
 from inviteflow.posts.models import WebhookEndpoint
+from inviteflow.tiktok.work import work_state
 
 SECTION = "campaigns"
 PROGRESS_PAGE_SIZE = 50
@@ -44,14 +46,22 @@ def campaign_progress(request: WorkspaceRequest, campaign_id: int) -> HttpRespon
 
 
 def _progress(request: WorkspaceRequest, campaign: Campaign) -> HttpResponse:
+    """Refreshes itself while a sync is on its way or links are still being made (their
+    tags show here), until both are settled."""
     page = paginate(request, roster_of(campaign), per_page=PROGRESS_PAGE_SIZE)
+    sync = queries.sync_state(campaign)
+    work = work_state(sync, campaign.workspace)
+    links_pending = campaign.invite_links.filter(status=InviteLink.Status.PENDING).exists()
     context = {
         "section": SECTION,
         "campaign": campaign,
         "page": page,
         "progress": queries.progress_of(campaign, page.items),
         "totals": queries.totals(campaign),
-        "sync": queries.sync_state(campaign),
+        "sync": sync,
+        "work": work,
+        "links_pending": links_pending,
+        "settled": work.settled and not links_pending,
     }
     return render_page_or_partial(
         request, "posts/progress.html", "posts/htmx/progress.html", context
@@ -102,5 +112,8 @@ def tiktok_webhook(request: HttpRequest, token: str) -> HttpResponse:
     endpoint = WebhookEndpoint.objects.filter(token=token).select_related("workspace").first()
     if endpoint is None:
         return JsonResponse({"code": "not_found", "message": "Unknown webhook."}, status=404)
-    event = services.record_webhook(endpoint.workspace, body)
+    try:
+        event = services.record_webhook(endpoint.workspace, body)
+    except webhooks.Unreadable as exc:  # 400: TikTok's retries could not fix it either
+        return JsonResponse({"code": "unreadable", "message": str(exc)}, status=400)
     return JsonResponse({"received": True, "duplicate": event is None})

@@ -33,6 +33,7 @@ from typing import Any, Protocol, TypedDict, TypeVar, Unpack
 from pydantic import BaseModel, ValidationError
 
 from inviteflow import outbound
+from inviteflow.core import metrics
 from inviteflow.tiktok.errors import (
     SUCCESS_CODES,
     AuthError,
@@ -796,6 +797,7 @@ class TikTokClient:
                 response = self._http.request(method, path, **request)
             except outbound.TransportError as exc:
                 log.warning("TikTok %s %s: %s", method, path, type(exc).__name__)
+                metrics.count_tiktok_call(method, path, None, None)
                 raise transport_error(exc, is_read=method == "GET") from exc
         try:
             return read_envelope(response)
@@ -1010,6 +1012,8 @@ def _log_answer(
     response: outbound.Response, code: int | None, request_id: str | None, logid: str | None
 ) -> None:
     failed = code not in SUCCESS_CODES or not response.is_success
+    request = response.request
+    metrics.count_tiktok_call(request.method, request.url.path, response.status_code, code)
     log.log(
         logging.WARNING if failed else logging.DEBUG,
         "TikTok %s %s: HTTP %s code %s request_id %s logid %s",

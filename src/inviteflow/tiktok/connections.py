@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from inviteflow.accounts.models import Workspace
+from inviteflow.accounts import audit
+from inviteflow.accounts.models import User, Workspace
 from inviteflow.tiktok import errors
 from inviteflow.tiktok.client import INSTALLATION, TikTokClient
 from inviteflow.tiktok.models import TikTokConnection
@@ -86,7 +87,12 @@ def client_with(
 
 
 def connect_with_token(
-    workspace: Workspace, account_id: str, token: str, *, interactive: bool = True
+    workspace: Workspace,
+    account_id: str,
+    token: str,
+    *,
+    interactive: bool = True,
+    by: User | None = None,
 ) -> TikTokConnection:
     """Store a token (pasted, from the CLI, or from OAuth) after TikTok confirms it works:
     one TikTok call (interactive, for a web request, unless the CLI says otherwise)."""
@@ -112,6 +118,8 @@ def connect_with_token(
                 "last_error": "",
             },
         )
+        detail = f"account {account_id} ({info.account_name})"
+        audit.record(audit.Kind.TIKTOK_CONNECTED, workspace=workspace, user=by, detail=detail)
         transaction.on_commit(lambda: connected(connection))
     return connection
 
@@ -155,5 +163,8 @@ def mark_revoked(connection: TikTokConnection, detail: str) -> None:
     connection.refresh_from_db()
 
 
-def disconnect(workspace: Workspace) -> None:
-    TikTokConnection.objects.filter(workspace=workspace).delete()
+def disconnect(workspace: Workspace, by: User | None = None) -> None:
+    with transaction.atomic():
+        deleted, _ = TikTokConnection.objects.filter(workspace=workspace).delete()
+        if deleted:
+            audit.record(audit.Kind.TIKTOK_DISCONNECTED, workspace=workspace, user=by)

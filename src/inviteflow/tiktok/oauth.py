@@ -8,7 +8,7 @@ one reads its details.
 """
 
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
@@ -32,6 +32,12 @@ def authorization_url(session: SessionBase, workspace_slug: str) -> str:
     )
     base = settings.TIKTOK_AUTH_URL or settings.TIKTOK_API_BASE_URL + "/portal/auth"
     return f"{base}?{query}"
+
+
+def consent_origin() -> str:
+    """Where "Connect with TikTok" sends the owner: the page's CSP lets its form lead there."""
+    parts = urlsplit(settings.TIKTOK_AUTH_URL or settings.TIKTOK_API_BASE_URL)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def workspace_for_state(session: SessionBase, state: str) -> str | None:

@@ -55,15 +55,16 @@ Within one workspace any of its waiters may take the slot. A ticket whose heartb
 
 The interface: `acquire(workspace_key, timeout)` blocks until a call may go and returns its
 grant; `release(grant)` when the answer (or the failure) is in; `throttled()`,
-`start_cooldown(seconds)`, `cooldown_remaining()`. Each backend implements one atomic
-`attempt(ticket, workspace_key, now) -> seconds to wait` (0 = granted): a transaction holding
-the `LimiterState` row locked (SELECT FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions
-lock the database) or one Redis Lua script. Both make the same decision (`blocked_for`, then
-`next_in_line`); the Lua script mirrors the Python. Times come from an injectable clock, so
-processes on several machines need synchronised clocks (skew eats into the margin) and similar
-paths to TikTok (the floor is measured per process). The database backend must not run inside
-another transaction (its writes would stay invisible to other processes until that commits), so
-it opens a durable atomic block: call TikTok outside transactions.
+`start_cooldown(seconds)`, `cooldown_remaining()`, and `state()` (what `inviteflow status` and
+/metrics show; waits and cool-downs are also counted in core.metrics). Each backend implements
+one atomic `attempt(ticket, workspace_key, now) -> seconds to wait` (0 = granted): a transaction
+holding the `LimiterState` row locked (SELECT FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
+transactions lock the database) or one Redis Lua script. Both make the same decision
+(`blocked_for`, then `next_in_line`); the Lua script mirrors the Python. Times come from an
+injectable clock, so processes on several machines need synchronised clocks (skew eats into the
+margin) and similar paths to TikTok (the floor is measured per process). The database backend
+must not run inside another transaction (its writes would stay invisible to other processes
+until that commits), so it opens a durable atomic block: call TikTok outside transactions.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q
 
+from inviteflow.core import metrics
 from inviteflow.tiktok.errors import RateLimitTimeout
 from inviteflow.tiktok.models import LimiterCall, LimiterState, LimiterTicket
 
@@ -237,6 +239,23 @@ class Backend(Protocol):
     def extend_cooldown(self, until: float, now: float) -> None: ...
     def throttled(self, now: float) -> float | None: ...
     def cooldown_until(self) -> float: ...
+    def state(self, now: float) -> LimiterView: ...
+
+
+@dataclass(frozen=True)
+class LimiterView:
+    """What an operator sees of the shared limiter (times are Unix seconds, 0 = never)."""
+
+    store: str  # "database" or "redis"
+    qps: int
+    qpm: int
+    now: float
+    cooldown_until: float  # no call goes before this (a pause or the full cool-down)
+    slow_until: float  # the slower pace after a throttle answer lasts until this
+    next_slot: float  # the paced schedule's next grant
+    in_flight: int  # calls granted whose answer is not in yet
+    last_minute: int  # calls counted against the minute window (in flight included)
+    waiting: int  # callers waiting for a slot
 
 
 class RateLimiter:
@@ -262,7 +281,8 @@ class RateLimiter:
         wait (a cool-down, a full window) is known to outlast it.
         """
         ticket = uuid.uuid4().hex
-        deadline = self._clock() + timeout
+        started = self._clock()
+        deadline = started + timeout
         granted = False
         try:
             while not granted:
@@ -274,6 +294,7 @@ class RateLimiter:
                 if not granted:
                     self._sleep(min(wait, MAX_SLEEP_S))
         finally:
+            metrics.observe_limiter_wait(self._clock() - started, granted)
             if not granted:
                 self.backend.withdraw(ticket)
         self._granted_at[ticket] = now
@@ -293,6 +314,8 @@ class RateLimiter:
         is the second time within a minute, stop everybody for the full cool-down."""
         stop = self.backend.throttled(self._clock())
         budget = self.backend.budget
+        if stop is not None:
+            metrics.count_cooldown("pause" if stop < budget.cooldown_s else "cooldown")
         if stop is None:
             log.info("TikTok throttled a call sent before the pause began: nothing more to do")
         elif stop < budget.cooldown_s:
@@ -316,10 +339,15 @@ class RateLimiter:
             return
         now = self._clock()
         log.warning("TikTok calls stopped for %.0f s, installation-wide", seconds)
+        metrics.count_cooldown("stop")
         self.backend.extend_cooldown(now + seconds, now)
 
     def cooldown_remaining(self) -> float:
         return max(0.0, self.backend.cooldown_until() - self._clock())
+
+    def state(self) -> LimiterView:
+        """The shared state right now, for `inviteflow status` and /metrics."""
+        return self.backend.state(self._clock())
 
     def _timeout(self, timeout: float) -> RateLimitTimeout:
         left = self.cooldown_remaining()
@@ -404,6 +432,24 @@ class DatabaseBackend:
     def cooldown_until(self) -> float:
         row = LimiterState.objects.filter(pk=STATE_ROW).values_list("cooldown_until", flat=True)
         return row.first() or 0.0
+
+    def state(self, now: float) -> LimiterView:
+        row = self._state()
+        in_flight = LimiterCall.objects.filter(ended_at__isnull=True)
+        counted = in_flight | LimiterCall.objects.filter(ended_at__gte=now - self.budget.minute)
+        waiting = LimiterTicket.objects.filter(seen_at__gte=now - self.ticket_ttl_s)
+        return LimiterView(
+            store="database",
+            qps=self.budget.qps,
+            qpm=self.budget.qpm,
+            now=now,
+            cooldown_until=row.cooldown_until,
+            slow_until=self._slow_until(),
+            next_slot=row.next_slot,
+            in_flight=in_flight.count(),
+            last_minute=counted.count(),
+            waiting=waiting.count(),
+        )
 
     def _state(self) -> LimiterState:
         return LimiterState.objects.filter(pk=STATE_ROW).first() or LimiterState(pk=STATE_ROW)
@@ -668,6 +714,28 @@ class RedisBackend:
 
     def cooldown_until(self) -> float:
         return float(self.redis.get(self.keys[6]) or 0.0)
+
+    def state(self, now: float) -> LimiterView:
+        ended, in_flight, tickets, *_ = self.keys
+        pipe = self.redis.pipeline(transaction=False)
+        for key in self.keys[6:9]:  # cooldown, next_slot, slow_until
+            pipe.get(key)
+        pipe.zcard(in_flight)
+        pipe.zcount(ended, now - self.budget.minute, "+inf")
+        pipe.zcount(tickets, now - self.ticket_ttl_s, "+inf")
+        cooldown, next_slot, slow_until, flying, ended_recently, waiting = pipe.execute()
+        return LimiterView(
+            store="redis",
+            qps=self.budget.qps,
+            qpm=self.budget.qpm,
+            now=now,
+            cooldown_until=float(cooldown or 0.0),
+            slow_until=float(slow_until or 0.0),
+            next_slot=float(next_slot or 0.0),
+            in_flight=int(flying),
+            last_minute=int(flying) + int(ended_recently),
+            waiting=int(waiting),
+        )
 
 
 def _keep_ms(state: Throttle, now: float) -> int:

@@ -2,14 +2,14 @@
 web request)."""
 
 from inviteflow.accounts.models import Workspace
-from inviteflow.core.enqueue import background, job
+from inviteflow.core.enqueue import TIKTOK, background, job
 from inviteflow.tiktok import doctor
 from inviteflow.tiktok.connections import NotConnected
 
 RUN_DOCTOR = job("tiktok.run_doctor")
 
 
-@background(RUN_DOCTOR)
+@background(RUN_DOCTOR, TIKTOK)
 def run_doctor(workspace_id: int) -> dict[str, object]:
     """`inviteflow tiktok doctor` for the connection page's "Run diagnostics" button."""
     workspace = Workspace.objects.filter(pk=workspace_id).first()

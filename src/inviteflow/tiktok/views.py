@@ -12,13 +12,15 @@ from inviteflow.accounts.access import (
     require_role,
     workspace_view,
 )
-from inviteflow.accounts.models import Role, Workspace
+from inviteflow.accounts.models import Role, User, Workspace
 from inviteflow.core.enqueue import enqueue_on_commit
+from inviteflow.core.policy import forms_may_lead_to
 from inviteflow.tiktok import connections, doctor, errors, oauth, sizes
 from inviteflow.tiktok.forms import ChooseAccountForm, TokenForm
 from inviteflow.tiktok.tasks import RUN_DOCTOR
 
 
+@forms_may_lead_to(oauth.consent_origin)
 @workspace_view()
 def tiktok_settings(request: WorkspaceRequest) -> HttpResponse:
     return _page(request, TokenForm())
@@ -36,6 +38,7 @@ def _page(request: WorkspaceRequest, form: TokenForm, status: int = 200) -> Http
 
 
 @require_POST
+@forms_may_lead_to(oauth.consent_origin)
 @workspace_view(write_role=Role.OWNER)
 def connect_token(request: WorkspaceRequest) -> HttpResponse:
     form = TokenForm(request.POST)
@@ -43,7 +46,10 @@ def connect_token(request: WorkspaceRequest) -> HttpResponse:
         return _page(request, form, status=422)
     try:
         connections.connect_with_token(
-            request.workspace, form.cleaned_data["account_id"], form.cleaned_data["token"]
+            request.workspace,
+            form.cleaned_data["account_id"],
+            form.cleaned_data["token"],
+            by=request.user,
         )
     except (ValueError, errors.TikTokError) as exc:
         form.add_error(None, f"TikTok did not accept this account and token: {_reason(exc)}")
@@ -95,7 +101,8 @@ def _finish(
     request: HttpRequest, workspace: Workspace, account_id: str, token: str
 ) -> HttpResponse:
     try:
-        connections.connect_with_token(workspace, account_id, token)
+        by = request.user if isinstance(request.user, User) else None
+        connections.connect_with_token(workspace, account_id, token, by=by)
     except (ValueError, errors.TikTokError) as exc:
         messages.error(request, f"Could not connect: {_reason(exc)}")
     else:
@@ -157,6 +164,6 @@ def run_diagnostics(request: WorkspaceRequest) -> HttpResponse:
 @require_POST
 @workspace_view(write_role=Role.OWNER)
 def disconnect(request: WorkspaceRequest) -> HttpResponse:
-    connections.disconnect(request.workspace)
+    connections.disconnect(request.workspace, by=request.user)
     messages.success(request, "Disconnected from TikTok. Links already made keep working.")
     return redirect("tiktok_settings", slug=request.workspace.slug)

@@ -77,7 +77,13 @@ def list_campaigns(ctx: ApiContext) -> dict[str, Any]:
     page, size = ctx.page(default_size=5, max_size=5)
     hidden_channel = None if ctx.config.code_objects_in_tto_list else ORDER_CHANNEL
     rows, total = ctx.store.campaigns_page(
-        account["account_id"], campaign_ids, campaign_type, hidden_channel, offset(page, size), size
+        account["account_id"],
+        campaign_ids,
+        campaign_type,
+        hidden_channel,
+        offset(page, size),
+        size,
+        ctx.config.campaign_list_order,
     )
     return {
         "campaigns": [read_view(ctx, row) for row in rows],

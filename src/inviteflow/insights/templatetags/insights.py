@@ -38,6 +38,11 @@ def moment(value: datetime | None) -> str:
 
 
 @register.filter
+def as_of(value: datetime | None) -> str:
+    return formats.as_of(value)
+
+
+@register.filter
 def raw(value: Any) -> str:
     """A machine-readable value for data-value attributes ("" when missing)."""
     return "" if value is None else repr(value) if isinstance(value, float) else str(value)

@@ -5,7 +5,7 @@ claimed with a conditional UPDATE, so two schedulers never enqueue it twice.
 """
 
 import signal
-import time
+import threading
 
 from django.core.management.base import BaseCommand
 
@@ -20,16 +20,16 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="check once and exit")
 
     def handle(self, *args, tick: float, once: bool, **options):
-        self.running = True
+        self.stopping = threading.Event()
         autodiscover()
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
-        while self.running:
+        while not self.stopping.is_set():
             for name in run_due_jobs():
                 self.stdout.write(f"enqueued {name}")
             if once:
                 return
-            time.sleep(tick)
+            self.stopping.wait(tick)  # a stop ends the wait at once, not after the tick
 
     def _stop(self, signum, frame):
-        self.running = False
+        self.stopping.set()
