@@ -172,9 +172,9 @@ def provisioning_round(groups: Groups, app, workers: int, links: int) -> dict[st
     seen: list[str] = []
     if workers == max(ARGS.workers):
         time.sleep(20)
-        before = groups.metrics_calls()
+        counted = groups.metrics_calls()
         time.sleep(10)
-        seen.append(f"/metrics TikTok calls (group A) {before} → {groups.metrics_calls()}")
+        seen.append(f"/metrics TikTok calls (group A) {counted} → {groups.metrics_calls()}")
         seen.append(groups.status())
     wait_until(lambda: active.count() == per_campaign * CAMPAIGNS, 3600)
     wall = time.perf_counter() - started

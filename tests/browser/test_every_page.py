@@ -40,8 +40,15 @@ class Trouble:
         page.context.route("**/*", self._keep_local)
         page.on("console", lambda msg: msg.type == "error" and self.console.append(msg.text))
         page.on("pageerror", lambda error: self.console.append(str(error)))
-        page.on("requestfailed", lambda req: self.failed.append(f"{req.url} ({req.failure})"))
+        page.on("requestfailed", self._failed)
         page.on("response", lambda res: res.status >= 400 and self.failed.append(_said(res)))
+
+    def _failed(self, request) -> None:
+        """A request the browser gave up itself (ERR_ABORTED: it navigated on, e.g. past the
+        login redirect, before the favicon came) is not a broken asset; a broken one answers
+        4xx/5xx (the response handler) or fails with another network error."""
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.failed.append(f"{request.url} ({request.failure})")
 
     def _keep_local(self, route) -> None:
         """Answer nothing outside loopback (the machine has no internet), and note it."""
