@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -114,8 +115,9 @@ def test_prune_command_prints_rows_and_bytes_per_table(workspace, capsys):
     out = capsys.readouterr().out
     line = next(line for line in out.splitlines() if line.startswith("posts.webhook_bodies"))
     assert "posts_webhookevent" in line and "1 → 1" in line
-    before, after = (int(size) for size in re.findall(r"(\d+) B", line))
-    assert after < before  # the emptied body
+    before, after = re.findall(r"(\d+ (?:B|KiB))", line)
+    if connection.vendor == "sqlite":  # PostgreSQL frees the space only at VACUUM (MVCC)
+        assert _bytes(after) < _bytes(before)  # the emptied body
     for name in ["accounts.security_log", "core.finished_task_results", "core.expired_sessions"]:
         assert name in out
 
@@ -143,3 +145,8 @@ def test_failed_login_records_go_once_they_can_no_longer_lock(actors, settings):
     assert AccessAttempt.objects.count() == 1  # still counting toward a lock
     retention.prune_all(now=timezone.now() + settings.AXES_COOLOFF_TIME + timedelta(minutes=1))
     assert AccessAttempt.objects.count() == 0
+
+
+def _bytes(size: str) -> int:
+    number, unit = size.split()
+    return int(number) * (1024 if unit == "KiB" else 1)
