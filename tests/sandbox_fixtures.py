@@ -108,29 +108,30 @@ def database_url_for_processes() -> str:
 def start_worker(live_sandbox) -> Iterator[Callable[..., subprocess.Popen]]:
     """Start real `inviteflow worker` processes on the test database, against the sandbox.
     `start_worker(*options, **env)`; the task backend is the test run's (db, or RQ)."""
-    started: list[subprocess.Popen] = []
-
-    def start(*options: str, **env: str) -> subprocess.Popen:
-        process = spawn(live_sandbox, ["worker", "--interval", "0.2", *options], env)
-        started.append(process)
-        return process
-
-    yield start
-    stop_all(started)
+    yield from starter(live_sandbox, ["worker", "--interval", "0.2"])
 
 
 @pytest.fixture
 def start_scheduler(live_sandbox) -> Iterator[Callable[..., subprocess.Popen]]:
     """Start a real `inviteflow scheduler` (ticking every second) like `start_worker`."""
+    yield from starter(live_sandbox, ["scheduler", "--tick", "1"])
+
+
+def starter(
+    live_sandbox: LiveSandbox, command: list[str]
+) -> Iterator[Callable[..., subprocess.Popen]]:
+    """A function starting `inviteflow <command> *options` with `**env`; all killed after."""
     started: list[subprocess.Popen] = []
 
-    def start(**env: str) -> subprocess.Popen:
-        process = spawn(live_sandbox, ["scheduler", "--tick", "1"], env)
+    def start(*options: str, **env: str) -> subprocess.Popen:
+        process = spawn(live_sandbox, [*command, *options], env)
         started.append(process)
         return process
 
     yield start
-    stop_all(started)
+    for process in started:
+        process.kill()
+        process.wait(10)
 
 
 def spawn(live_sandbox: LiveSandbox, command: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -150,9 +151,3 @@ def spawn(live_sandbox: LiveSandbox, command: list[str], env: dict[str, str]) ->
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-
-
-def stop_all(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        process.kill()
-        process.wait(10)

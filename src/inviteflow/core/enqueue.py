@@ -8,6 +8,7 @@ commits (at once outside one), so a worker never sees a row that was rolled back
 `checks.py` fails at startup when a declared name has no registered task.
 """
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -24,6 +25,7 @@ from django_tasks.base import Task
 P = ParamSpec("P")
 R = TypeVar("R")
 
+log = logging.getLogger(__name__)
 TASKS: dict[str, Task[Any, Any]] = {}
 DECLARED: set[str] = set()
 _DISCOVERED: list[bool] = []
@@ -76,12 +78,15 @@ def _enqueue(name: str, args: tuple[Any, ...], run_after: datetime | None) -> No
 
 
 def enqueue_again(task_path: str, args: list[Any], kwargs: dict[str, Any]) -> bool:
-    """Enqueue anew a task known by its module path (a dead worker's); False if it is gone."""
+    """Enqueue anew a task known by its module path, whose worker died running it (on either
+    backend); False, logged, when no such task is registered any more."""
     autodiscover()
     by_path = {registered.module_path: registered for registered in TASKS.values()}
     if task_path not in by_path:
+        log.warning("abandoned task %s is no longer registered; not enqueued again", task_path)
         return False
     by_path[task_path].enqueue(*args, **kwargs)
+    log.warning("enqueued %s again: its worker died while running it", task_path)
     return True
 
 

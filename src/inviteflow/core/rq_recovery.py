@@ -5,7 +5,6 @@ only marks it failed at its next registry maintenance, minutes later, and never 
 We run that maintenance on the scheduler's beat and enqueue such jobs again.
 """
 
-import logging
 from typing import cast
 
 import django_rq
@@ -17,8 +16,6 @@ from rq.registry import StartedJobRegistry
 
 from inviteflow.core.enqueue import enqueue_again
 
-log = logging.getLogger(__name__)
-
 
 def recover(at: float | None = None) -> list[str]:
     """Jobs whose execution RQ stopped seeing renewed (before `at`, default now)."""
@@ -28,7 +25,7 @@ def recover(at: float | None = None) -> list[str]:
         abandoned = _abandoned(registry, at)
         registry.cleanup(at)  # marks them failed (AbandonedJobError), as django-tasks sees them
         for job in abandoned:
-            _enqueue_again(job)
+            enqueue_again(job.func_name or "", list(job.args), job.kwargs)
             recovered.append(job.id)
     return recovered
 
@@ -43,10 +40,3 @@ def _abandoned(registry: StartedJobRegistry, at: float | None) -> list[Job]:
         if job.get_status(refresh=False) == JobStatus.STARTED:
             jobs.append(job)
     return jobs
-
-
-def _enqueue_again(job: Job) -> None:
-    if enqueue_again(job.func_name or "", list(job.args), job.kwargs):
-        log.warning("enqueued %s again: its RQ worker died while running it", job.func_name)
-    else:
-        log.warning("abandoned job %s (%s) is no longer a task", job.id, job.func_name)

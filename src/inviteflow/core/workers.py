@@ -98,7 +98,8 @@ def _recover_db_tasks() -> list[str]:
         if result.worker_ids and result.worker_ids[-1] in live:
             continue
         if _fail_abandoned(str(result.pk)):
-            _enqueue_again(result.task_path, result.args_kwargs)
+            parts = result.args_kwargs
+            enqueue_again(result.task_path, parts.get("args", []), parts.get("kwargs", {}))
             recovered.append(str(result.pk))
     return recovered
 
@@ -115,14 +116,6 @@ def _fail_abandoned(result_id: str) -> bool:
         traceback="The worker running this task stopped beating; the task was enqueued again.",
     )
     return failed == 1
-
-
-def _enqueue_again(task_path: str, args_kwargs: dict) -> None:
-    args, kwargs = args_kwargs.get("args", []), args_kwargs.get("kwargs", {})
-    if enqueue_again(task_path, args, kwargs):
-        log.warning("enqueued %s again: its worker died while running it", task_path)
-    else:
-        log.warning("abandoned task %s is no longer registered; not enqueued again", task_path)
 
 
 class WorkerDied(Exception):
