@@ -7,9 +7,11 @@ talk to TikTok: only the base URL and the app credentials differ.
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,6 +19,7 @@ from django.db import connection
 from werkzeug.serving import make_server
 
 from inviteflow.tiktok.models import TikTokConnection
+from tests.processes import kill_machine
 from tiktok_sandbox.app import SandboxApp, create_app
 from tiktok_sandbox.config import SandboxConfig
 
@@ -24,6 +27,7 @@ APP_ID = "7000000000000000001"
 APP_SECRET = "sandbox-app-secret-not-for-production-use"
 ACCOUNT_ID = "7100000000000000001"
 ACCESS_TOKEN = "sandbox-demo-access-token-00000000000001"
+LOG_TAIL_LINES = 40
 FAST = {"qps": 1000, "qpm": 60000, "surface_delay_hours": 48}
 # The sandbox's strict profile (README "Profiles"), merged over FAST. Ask for it with
 # `@pytest.mark.parametrize("live_sandbox", [STRICT], indirect=True)`, or with more knobs:
@@ -120,21 +124,30 @@ def start_scheduler(live_sandbox) -> Iterator[Callable[..., subprocess.Popen]]:
 def starter(
     live_sandbox: LiveSandbox, command: list[str]
 ) -> Iterator[Callable[..., subprocess.Popen]]:
-    """A function starting `inviteflow <command> *options` with `**env`; all killed after."""
-    started: list[subprocess.Popen] = []
+    """A function starting `inviteflow <command> *options` with `**env`; all killed after.
+    Each process writes to a log file whose tail is printed at teardown, which pytest shows
+    when the test failed (what the worker did is the first thing a failure needs)."""
+    started: list[tuple[subprocess.Popen, Path]] = []
 
     def start(*options: str, **env: str) -> subprocess.Popen:
-        process = spawn(live_sandbox, [*command, *options], env)
-        started.append(process)
+        handle, name = tempfile.mkstemp(prefix=f"{command[0]}-", suffix=".log")
+        os.close(handle)
+        log = Path(name)
+        process = spawn(live_sandbox, [*command, *options], env, log)
+        started.append((process, log))
         return process
 
     yield start
-    for process in started:
-        process.kill()
-        process.wait(10)
+    for process, log in started:
+        kill_machine(process)  # RQ's work horse and scheduler too, or they outlive the test
+        tail = log.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
+        print(f"--- {' '.join(command)} (pid {process.pid}), last lines:", *tail, sep="\n")
+        log.unlink()
 
 
-def spawn(live_sandbox: LiveSandbox, command: list[str], env: dict[str, str]) -> subprocess.Popen:
+def spawn(
+    live_sandbox: LiveSandbox, command: list[str], env: dict[str, str], log: Path
+) -> subprocess.Popen:
     environment = {
         **os.environ,
         "DATABASE_URL": database_url_for_processes(),
@@ -145,9 +158,10 @@ def spawn(live_sandbox: LiveSandbox, command: list[str], env: dict[str, str]) ->
         "TIKTOK_QPM": "60000",
         **env,
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "inviteflow.cli", *command],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "inviteflow.cli", *command],
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )

@@ -6,7 +6,6 @@ Links are made exactly once on TikTok under 20 % errors and a killed worker; out
 exactly once by two workers; posts published through the links are attributed; insights read.
 """
 
-import signal
 import time
 from collections import Counter
 from datetime import date
@@ -24,6 +23,7 @@ from inviteflow.outreach import services as outreach
 from inviteflow.outreach.models import OutboxMessage
 from inviteflow.posts.models import Post
 from inviteflow.posts.services import SYNC_CAMPAIGN_POSTS
+from tests.processes import kill_machine
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.background_work]
 # Claims expire fast here so that recovery fits a test; the two-group test uses the defaults.
@@ -73,8 +73,7 @@ def test_links_exactly_once_under_errors_and_a_killed_worker(
     campaigns.update_campaign(campaign, tiktok_enabled=True)  # enqueues provisioning
 
     wait_for(lambda: len(objects_on_tiktok(live_sandbox)) >= 15, 60, "provisioning to start")
-    doomed.send_signal(signal.SIGKILL)
-    doomed.wait(10)
+    kill_machine(doomed)
     assert len(objects_on_tiktok(live_sandbox)) < 60, "killed too late to prove anything"
 
     pending = InviteLink.objects.filter(campaign=campaign, status="pending")

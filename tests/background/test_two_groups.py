@@ -8,9 +8,7 @@ history would cost 600 list calls; it must cost what the unsure links cost.
 Runs in `make test`'s RQ pass (PostgreSQL + Redis, TASKS_BACKEND=rq).
 """
 
-import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -37,6 +35,7 @@ from inviteflow.outreach import services as outreach
 from inviteflow.outreach.models import OutboxMessage
 from tests.background.test_through_workers import wait_for
 from tests.links.test_recovery_cost import add_history
+from tests.processes import kill_machine
 from tests.sandbox_fixtures import APP_ID, APP_SECRET, database_url_for_processes
 
 pytestmark = [
@@ -98,26 +97,7 @@ class Group:
     def kill(self) -> None:
         """The machine dies: every process of the group, RQ's work horses included (they run
         in process groups of their own)."""
-        doomed = descendants({process.pid for process in self.processes})
-        for pid in doomed:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        for process in self.processes:
-            process.wait(10)
-
-
-def descendants(roots: set[int]) -> set[int]:
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            parents[int(stat.parent.name)] = int(fields[1])
-    found = set(roots)
-    while True:
-        more = {pid for pid, parent in parents.items() if parent in found} - found
-        if not more:
-            return found
-        found |= more
+        kill_machine(*self.processes)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ Real processes: `inviteflow worker` runs the provisioning task against the sandb
 HTTP and is SIGKILLed while links are being created.
 """
 
-import signal
 import time
 from collections import Counter
 from datetime import date
@@ -15,6 +14,7 @@ from inviteflow.campaigns import services as campaigns
 from inviteflow.core.scheduler import autodiscover, run_due_jobs
 from inviteflow.creators.models import Creator
 from inviteflow.links.models import InviteLink
+from tests.processes import kill_machine
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.background_work]
 CREATORS = 40
@@ -53,8 +53,7 @@ def test_killed_worker_then_restart_creates_every_link_exactly_once(
     worker_env = {"LINK_CLAIM_SECONDS": "8", "LINK_PROVISIONING_CONCURRENCY": "2"}
     worker = start_worker(**worker_env)
     wait_for(lambda: created_on_tiktok(live_sandbox) >= 15, 60, "provisioning to start")
-    worker.send_signal(signal.SIGKILL)
-    worker.wait(10)
+    kill_machine(worker)
     assert created_on_tiktok(live_sandbox) < expected, "killed too late to prove anything"
 
     time.sleep(8.5)  # the dead worker's claims expire
