@@ -120,6 +120,11 @@ class Groups:
         calls = re.findall(r"^inviteflow_tiktok_calls_total\{[^}]*\} ([0-9.e+]+)$", text, re.M)
         return int(sum(float(value) for value in calls))
 
+    def pids_by_group(self) -> str:
+        """Which worker pids `inviteflow status` lists belong to which "machine"."""
+        by_group = [[w.pid for w in self.workers[g::2]] for g in range(2)]
+        return f"worker pids: group A {by_group[0]}, group B {by_group[1]}"
+
     def status(self) -> str:
         command = [sys.executable, "-m", "inviteflow.cli", "status"]
         return subprocess.run(command, env=self.env(1), capture_output=True, text=True).stdout
@@ -162,9 +167,11 @@ def provisioning_round(groups: Groups, app, workers: int, links: int) -> dict[st
         ]
         campaigns.add_creators(campaign, Creator.objects.bulk_create(rows))
         made.append(campaign)
-    before = app.runtime.stats.snapshot()
     groups.start_workers(workers)
-    time.sleep(3)  # the workers boot before the clock starts, as long-running ones would be
+    # The clock starts with the workers up and the connection's first syncs and scans done,
+    # so the round times provisioning alone, as on an installation that is already running.
+    wait_until(lambda: workers_beating() >= workers and queues_idle(), 600)
+    before = app.runtime.stats.snapshot()
     started = time.perf_counter()
     for campaign in made:
         campaigns.update_campaign(campaign, tiktok_enabled=True)
@@ -176,17 +183,47 @@ def provisioning_round(groups: Groups, app, workers: int, links: int) -> dict[st
         time.sleep(10)
         seen.append(f"/metrics TikTok calls (group A) {counted} → {groups.metrics_calls()}")
         seen.append(groups.status())
+        seen.append(groups.pids_by_group())
     wait_until(lambda: active.count() == per_campaign * CAMPAIGNS, 3600)
     wall = time.perf_counter() - started
     groups.stop_workers()
     for line in seen:
         print(line)
     after = app.runtime.stats.snapshot()
+    print(f"  TikTok calls by endpoint ({workers} worker(s)): {calls_by_endpoint(before, after)}")
     return {
         "wall": wall,
         "calls": after["total_calls"] - before["total_calls"],
         "throttled": after["throttled"] - before["throttled"],
     }
+
+
+def workers_beating() -> int:
+    from inviteflow.core.models import WorkerBeat
+
+    return WorkerBeat.objects.count()
+
+
+def queues_idle() -> bool:
+    """No job waiting or running on any queue."""
+    import django_rq
+    from django.conf import settings
+    from rq.registry import StartedJobRegistry
+
+    for name in settings.TASK_QUEUES:
+        queue = django_rq.get_queue(name)
+        if queue.count or StartedJobRegistry(queue=queue).count:
+            return False
+    return True
+
+
+def calls_by_endpoint(before: dict, after: dict) -> dict[str, int]:
+    counts = {}
+    for endpoint, seen in after["by_endpoint"].items():
+        earlier = before["by_endpoint"].get(endpoint, {"total": 0})["total"]
+        if seen["total"] > earlier:
+            counts[endpoint] = seen["total"] - earlier
+    return counts
 
 
 def import_round(groups: Groups, workers: int, rows: int) -> float:

@@ -299,7 +299,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_float("LOGIN_COOLOFF_MINUTES", 15.0))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "inviteflow.accounts.throttle.login_email"
-AXES_CLIENT_IP_CALLABLE = "inviteflow.accounts.throttle.client_address"
+AXES_CLIENT_IP_CALLABLE = "inviteflow.core.clients.client_address"
 AXES_LOCKOUT_CALLABLE = "inviteflow.accounts.throttle.locked_out"
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True  # our audit log (Settings → Security log) records logins

@@ -55,7 +55,7 @@ def add_history(live_sandbox, count: int) -> None:
         )
 
 
-def campaign_with_unsure_links(workspace, live_sandbox, confirmed: int, unsure: int):
+def campaign_with_unsure_links(workspace, confirmed: int, unsure: int):
     """`confirmed` links made normally, then `unsure` creates whose answers were lost, half of
     them done by TikTok."""
     campaign = campaigns.create_campaign(
@@ -97,7 +97,7 @@ def assert_exactly_once(live_sandbox, campaign) -> None:
 )
 def test_recovery_reads_a_slice_of_a_long_history(tiktok_connected, live_sandbox, workspace):
     add_history(live_sandbox, HISTORY)
-    campaign = campaign_with_unsure_links(workspace, live_sandbox, confirmed=10, unsure=12)
+    campaign = campaign_with_unsure_links(workspace, confirmed=10, unsure=12)
 
     result = settle(campaign)
 
@@ -112,7 +112,7 @@ def test_recovery_reads_a_slice_of_a_long_history(tiktok_connected, live_sandbox
 )
 def test_a_list_in_no_creation_order_is_read_whole(tiktok_connected, live_sandbox, workspace):
     add_history(live_sandbox, 200)
-    campaign = campaign_with_unsure_links(workspace, live_sandbox, confirmed=4, unsure=6)
+    campaign = campaign_with_unsure_links(workspace, confirmed=4, unsure=6)
 
     result = settle(campaign)
 
@@ -124,7 +124,7 @@ def test_a_list_in_no_creation_order_is_read_whole(tiktok_connected, live_sandbo
 
 def test_without_an_anchor_the_list_is_read_whole(tiktok_connected, live_sandbox, workspace):
     add_history(live_sandbox, 200)
-    campaign = campaign_with_unsure_links(workspace, live_sandbox, confirmed=0, unsure=6)
+    campaign = campaign_with_unsure_links(workspace, confirmed=0, unsure=6)
 
     result = settle(campaign)
 

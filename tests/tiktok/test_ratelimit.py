@@ -22,6 +22,7 @@ import redis
 from inviteflow.tiktok import ratelimit
 from inviteflow.tiktok.errors import RateLimitTimeout
 from inviteflow.tiktok.ratelimit import (
+    FLOOR_SHARED_EVERY,
     IN_FLIGHT_TTL_S,
     MAX_SLEEP_S,
     ROUND_TRIPS_TRUSTED,
@@ -314,6 +315,12 @@ class ReleaseRecorder:
     def release(self, ticket: str, counted_until: float) -> None:
         self.counted_until.append(counted_until)
 
+    def host_floor(self) -> float:
+        return 0.0
+
+    def share_floor(self, floor: float) -> None:
+        pass
+
 
 def test_release_counts_a_call_until_its_answer_less_the_floor():
     fake = FakeTime()
@@ -506,3 +513,33 @@ def test_get_limiter_uses_redis_when_configured(settings, fresh_limiter_cache):
     limiter = ratelimit.get_limiter()
     assert isinstance(limiter.backend, RedisBackend)
     assert limiter.backend.budget.qps == settings.TIKTOK_QPS
+
+
+def test_a_fresh_process_borrows_its_machines_floor_on_redis():
+    """RQ runs each job in a new process: it starts from the floor its machine's processes
+    trust (never above a round trip it saw itself), instead of from plain answers."""
+    client = connect_redis()
+    prefix = f"test:floor:{uuid.uuid4().hex}"
+    fake = FakeTime()
+
+    def process() -> RateLimiter:
+        backend = RedisBackend(client, TEN_QPS, prefix=prefix)
+        return RateLimiter(backend, clock=fake.clock, sleep=fake.sleep)
+
+    def call(limiter: RateLimiter, round_trip: float) -> None:
+        grant = limiter.acquire("acme", timeout=5.0)
+        fake.now += round_trip
+        limiter.release(grant)
+        fake.now += 0.2
+
+    first = process()
+    assert first.backend.host_floor() == 0.0  # nobody on this machine trusts a floor yet
+    for _ in range(ROUND_TRIPS_TRUSTED + FLOOR_SHARED_EVERY):
+        call(first, 0.25)
+    assert first.backend.host_floor() == pytest.approx(0.25)
+
+    second = process()
+    call(second, 0.4)  # a slow first answer: borrowed, but not above what it saw
+    ended = client.zrange(f"{prefix}:ended", -1, -1, withscores=True)
+    assert ended[0][1] == pytest.approx(fake.now - 0.2 - 0.25)
+    assert second.round_trips.borrowing(0.5) == pytest.approx(0.4)

@@ -9,7 +9,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from inviteflow.accounts.models import SecurityEvent, User, Workspace
-from inviteflow.accounts.throttle import client_address, login_email
+from inviteflow.accounts.throttle import login_email
+from inviteflow.core.clients import client_address
 
 Kind = SecurityEvent.Kind
 

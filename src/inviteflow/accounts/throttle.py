@@ -1,6 +1,6 @@
-"""Login throttling glue for django-axes: whose account and which address a login attempt is.
+"""Login throttling glue for django-axes: whose account a login attempt is, and unlocking.
 
-Settings name these functions (AXES_USERNAME_CALLABLE, AXES_CLIENT_IP_CALLABLE); owners and
+Settings name `login_email` (AXES_USERNAME_CALLABLE; the address is core.clients); owners and
 the `inviteflow unlock` command lift a lock through `unlock`.
 """
 
@@ -17,20 +17,6 @@ def login_email(request: HttpRequest, credentials: dict | None) -> str:
     """Emails log in case-insensitively, so `Owner@X` and `owner@x` share one count."""
     raw = (credentials or {}).get("username") or request.POST.get("username") or ""
     return str(raw).strip().lower()
-
-
-def client_address(request: HttpRequest) -> str:
-    """The connection's address, or, behind TRUSTED_PROXY_COUNT proxies, the address the
-    outermost trusted proxy saw (X-Forwarded-For entries to its left are the client's word)."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    forwarded = [
-        part.strip()
-        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        if part.strip()
-    ]
-    if proxies > 0 and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def unlock(email: str) -> int:

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from inviteflow.accounts.models import Membership
-from inviteflow.accounts.throttle import client_address
 from inviteflow.core import metrics, status
+from inviteflow.core.clients import client_address
 
 
 @require_GET

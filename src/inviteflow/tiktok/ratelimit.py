@@ -62,7 +62,8 @@ holding the `LimiterState` row locked (SELECT FOR UPDATE on PostgreSQL; SQLite's
 transactions lock the database) or one Redis Lua script. Both make the same decision
 (`blocked_for`, then `next_in_line`); the Lua script mirrors the Python. Times come from an
 injectable clock, so processes on several machines need synchronised clocks (skew eats into the
-margin) and similar paths to TikTok (the floor is measured per process). The database backend
+margin) and similar paths to TikTok (the floor is measured per process; on Redis a process
+borrows its machine's until it trusts its own, see `RateLimiter._floor`). The database backend
 must not run inside another transaction (its writes would stay invisible to other processes
 until that commits), so it opens a durable atomic block: call TikTok outside transactions.
 """
@@ -72,6 +73,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import socket
 import threading
 import time
 import uuid
@@ -97,7 +99,9 @@ IN_FLIGHT_TTL_S = 60.0  # a call unreleased this long has died with its process
 SLOW_PACE = 0.8  # the share of QPS and QPM used for a while after a throttle answer
 REPEAT_WINDOW_S = 60.0  # a throttle answer this soon after the last one means a real breach
 ROUND_TRIPS_KEPT = 100  # the floor is the least of this process's last round trips...
-ROUND_TRIPS_TRUSTED = 20  # ...once it has seen this many (before: no floor, count from answers)
+ROUND_TRIPS_TRUSTED = 20  # ...once it has seen this many (before: the machine's, or none)
+FLOOR_SHARED_EVERY = 20  # releases between two publications of a trusted floor (Redis)
+FLOOR_KEPT_S = 600  # a machine's shared floor is forgotten after this long without news
 
 
 @dataclass(frozen=True)
@@ -229,6 +233,12 @@ class RoundTrips:
         with self._lock:
             return min(self._seen) if len(self._seen) >= self._trusted else 0.0
 
+    def borrowing(self, host_floor: float) -> float:
+        """Before this process trusts its own floor: another process's on this machine (the
+        same way to TikTok), never above a round trip this process saw itself."""
+        with self._lock:
+            return min([host_floor, *self._seen]) if host_floor else 0.0
+
 
 class Backend(Protocol):
     budget: Budget
@@ -240,6 +250,8 @@ class Backend(Protocol):
     def throttled(self, now: float) -> float | None: ...
     def cooldown_until(self) -> float: ...
     def state(self, now: float) -> LimiterView: ...
+    def host_floor(self) -> float: ...
+    def share_floor(self, floor: float) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -273,6 +285,8 @@ class RateLimiter:
         self._sleep = sleep
         self.round_trips = RoundTrips()
         self._granted_at: dict[str, float] = {}
+        self._host_floor: float | None = None  # read once, while this process's is untrusted
+        self._releases = 0
 
     def acquire(self, workspace_key: str, timeout: float) -> str:
         """Block until one TikTok call may go; returns its grant for `release`.
@@ -307,7 +321,21 @@ class RateLimiter:
         granted_at = self._granted_at.pop(grant, None)
         if granted_at is not None:
             self.round_trips.add(now - granted_at)
-        self.backend.release(grant, now - self.round_trips.floor())
+        self.backend.release(grant, now - self._floor())
+
+    def _floor(self) -> float:
+        """This process's floor, shared with the machine's other processes now and then; until
+        it is trusted, theirs. RQ runs each job in a fresh process, which would otherwise
+        count its first calls from their answers: a slower start for every job."""
+        own = self.round_trips.floor()
+        self._releases += 1
+        if own and self._releases % FLOOR_SHARED_EVERY == 0:
+            self.backend.share_floor(own)
+        if own:
+            return own
+        if self._host_floor is None:
+            self._host_floor = self.backend.host_floor()
+        return self.round_trips.borrowing(self._host_floor)
 
     def throttled(self) -> None:
         """TikTok answered a throttle code: pause everybody briefly and slow down, or, when it
@@ -432,6 +460,14 @@ class DatabaseBackend:
     def cooldown_until(self) -> float:
         row = LimiterState.objects.filter(pk=STATE_ROW).values_list("cooldown_until", flat=True)
         return row.first() or 0.0
+
+    def host_floor(self) -> float:
+        """Nothing shared: the database's workers run task after task in one process, which
+        keeps its floor (RQ's fresh process per job is why Redis shares one)."""
+        return 0.0
+
+    def share_floor(self, floor: float) -> None:
+        pass
 
     def state(self, now: float) -> LimiterView:
         row = self._state()
@@ -672,6 +708,7 @@ class RedisBackend:
         self.ticket_ttl_s = ticket_ttl_s
         self.redis = redis
         self.keys = [f"{prefix}:{name}" for name in _KEY_NAMES]
+        self.floor_key = f"{prefix}:floor:{socket.gethostname()}"  # per machine: its way there
         self._attempt = redis.register_script(_ATTEMPT_LUA)
         self._release = redis.register_script(_RELEASE_LUA)
         self._withdraw = redis.register_script(_WITHDRAW_LUA)
@@ -714,6 +751,12 @@ class RedisBackend:
 
     def cooldown_until(self) -> float:
         return float(self.redis.get(self.keys[6]) or 0.0)
+
+    def host_floor(self) -> float:
+        return float(self.redis.get(self.floor_key) or 0.0)
+
+    def share_floor(self, floor: float) -> None:
+        self.redis.set(self.floor_key, repr(floor), ex=FLOOR_KEPT_S)
 
     def state(self, now: float) -> LimiterView:
         ended, in_flight, tickets, *_ = self.keys
