@@ -51,6 +51,7 @@ urlpatterns = [
     path("invitations/<str:token>/", account_views.accept_invitation, name="accept_invitation"),
     path("w/<slug:slug>/", include(workspace_patterns)),
     path("c/", include("inviteflow.outreach.public_urls")),
+    path("r/", include("inviteflow.insights.public_urls")),
     path("webhooks/", include("inviteflow.posts.public_urls")),
     path("tiktok/", include(tiktok_urls.urlpatterns)),
     path("api/v1/", api.urls),

@@ -5,7 +5,10 @@ when TikTok takes it down; provisioning's `link.ready` / `link.failed`; outreach
 `outreach.sent` / `outreach.failed`; `insights.updated`. Sent by the sweep task, as the
 workers send them."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from inviteflow.campaigns import services as campaigns
 from inviteflow.integrations.tasks import send_due_webhooks
@@ -134,3 +137,62 @@ def test_a_completed_campaign_emits_campaign_completed_once(workspace, receiver)
     campaigns.update_campaign(campaign, name="Spring Launch (done)")  # not a completion
     [(kind, data)] = sent(receiver)
     assert (kind, data["id"], data["status"]) == ("campaign.completed", campaign.pk, "completed")
+
+
+def test_a_post_missing_the_hashtags_emits_requirements_failed_once(world, receiver):
+    add_endpoint(world.workspace, receiver.url, ["post.requirements_failed"])
+    campaign = world.campaign({"ada": 1})
+    [video] = world.publish(campaign.invite_links.get(), caption="forgot the tag")
+    world.deliver(world.sandbox.deliveries())  # attributed, then described: the hashtag fails
+    world.sync(campaign)  # checked again: nothing new fails, nothing sent again
+
+    [(kind, data)] = sent(receiver)
+    assert (kind, data["video_id"], data["campaign_id"]) == (
+        "post.requirements_failed",
+        video,
+        campaign.pk,
+    )
+    assert data["checks"]["hashtags"] == {"result": "fail", "reason": "missing #springlaunch"}
+    assert data["counts"] is False
+
+
+def test_a_post_outside_the_window_is_attributed_and_fails_its_requirements(world, receiver):
+    add_endpoint(world.workspace, receiver.url, ["post.attributed", "post.requirements_failed"])
+    today = timezone.localdate()
+    campaign = world.campaign({"ada": 1}, starts_on=today + timedelta(days=5))
+    [video] = world.publish(campaign.invite_links.get())
+    world.deliver(world.sandbox.deliveries())
+
+    events = sent(receiver)
+    assert [(kind, data["video_id"]) for kind, data in events] == [
+        ("post.attributed", video),
+        ("post.requirements_failed", video),
+    ]
+    assert events[1][1]["checks"]["in_window"]["result"] == "fail"
+
+
+def test_a_post_that_meets_the_requirements_emits_no_failure(world, receiver):
+    add_endpoint(world.workspace, receiver.url, ["post.requirements_failed"])
+    campaign = world.campaign({"ada": 1})
+    world.publish(campaign.invite_links.get())
+    world.deliver(world.sandbox.deliveries())
+    world.sync(campaign)
+    assert sent(receiver) == []
+
+
+def test_requirements_changed_at_the_next_sync_emit_requirements_failed(world, receiver):
+    from inviteflow.campaigns.models import Campaign
+
+    add_endpoint(world.workspace, receiver.url, ["post.requirements_failed"])
+    campaign = world.campaign({"ada": 1}, hashtags=[])
+    [video] = world.publish(campaign.invite_links.get(), caption="no tag")
+    world.deliver(world.sandbox.deliveries())
+    assert sent(receiver) == []  # nothing required, nothing failed
+    Campaign.objects.filter(pk=campaign.pk).update(hashtags=["springlaunch"])
+    world.sync(campaign)  # re-checked: the hashtag is now missing
+    [(kind, data)] = sent(receiver)
+    assert (kind, data["video_id"], data["checks"]["hashtags"]["result"]) == (
+        "post.requirements_failed",
+        video,
+        "fail",
+    )

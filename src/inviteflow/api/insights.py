@@ -271,7 +271,8 @@ def report_creators(
         campaign, _region(campaign, region), rollups.SUMS, rollups.WEIGHTED
     )
     found = page_of(creators_of, page)
-    creators = scoped(Creator, workspace_of(request)).in_bulk(
+    # Deleted creators included: their posts' figures are the campaign's history.
+    creators = scoped(Creator.with_deleted.all(), workspace_of(request)).in_bulk(
         [row["creator_id"] for row in found["items"]]
     )
     items = [

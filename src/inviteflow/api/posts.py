@@ -3,26 +3,31 @@ queries and services, shape the answer.
 
 - `GET /campaigns/{id}/posts`: every attributed post with its checks; filters `creator`
   (creator id), `link` (invite link id) and `state` (uploaded | published | compliant |
-  at_risk | remediated | removed | counted | not_counted).
+  at_risk | remediated | removed | counted | not_counted | needs_decision | decided).
+  `decision_needed` says why a manager must decide whether a post counts (a post that
+  arrived through a retired invite link); `count_decision` is their decision, over the checks.
 - `GET /campaigns/{id}/missing`: "why is my post missing" for each roster creator who owes
   posts, in roster order; `reasons` is empty until the next sync has asked TikTok.
 - `POST /campaigns/{id}/sync`: reconcile with TikTok now (202); `GET` shows how it went.
+- `POST /posts/{id}/count-decision` `{"decision": "count" | "dont_count", "reason"}`:
+  count a post anyway or not at all, whatever its checks say; kept in the post's history.
 """
 
 from datetime import datetime
 from enum import Enum
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from inviteflow.accounts.access import get_for_workspace
-from inviteflow.api.auth import workspace_of
+from inviteflow.api.auth import key_of, workspace_of
 from inviteflow.api.fields import Id
 from inviteflow.api.pagination import PageParams, page_of
 from inviteflow.api.sync import SyncStateOut, sync_state
 from inviteflow.campaigns.models import Campaign
 from inviteflow.posts import queries, services
-from inviteflow.posts.models import MissingPosts
+from inviteflow.posts.models import MissingPosts, Post
 
 router = Router(tags=["posts"])
 
@@ -48,6 +53,8 @@ class PostOut(Schema):
     hashtags: list[str]
     branded_content_toggle: bool
     counts: bool
+    decision_needed: str  # why a manager must decide; "" when nothing waits
+    count_decision: str  # count | dont_count | "" (the checks decide)
     checks: dict[str, CheckOut]
     found_by: str
     first_seen_at: datetime
@@ -79,6 +86,11 @@ class MissingPage(Schema):
     count: int
 
 
+class CountDecisionIn(Schema):
+    decision: Literal["count", "dont_count"]
+    reason: str
+
+
 class PostSyncOut(SyncStateOut):
     videos_seen: int = 0
     posts_added: int = 0
@@ -103,8 +115,10 @@ def list_posts(
 ):  # type: ignore[valid-type]
     """Filters: `creator` (creator id), `link` (invite link id), `state`: a review state
     (uploaded, published), a compliance state (compliant, at_risk, remediated, removed), or
-    counted / not_counted. `checks` holds in_window, content_type and hashtags, each
-    `{result: pass|fail|pending, reason}`; a post counts only when all pass."""
+    counted / not_counted, or needs_decision / decided (a manager's count decision).
+    `checks` holds in_window, content_type and hashtags, each
+    `{result: pass|fail|pending, reason}`; a post counts only when all pass, unless a
+    manager decided otherwise (`count_decision`)."""
     campaign = _campaign(request, campaign_id)
     posts = queries.posts_of(campaign, creator, link, state.value if state else "")
     return page_of(posts, page)
@@ -164,3 +178,18 @@ def sync_campaign(request: HttpRequest, campaign_id: Id):
 )
 def sync_status(request: HttpRequest, campaign_id: Id):
     return sync_state(PostSyncOut, queries.sync_state(_campaign(request, campaign_id)))
+
+
+@router.post(
+    "/posts/{post_id}/count-decision",
+    response=PostOut,
+    summary="Count a post anyway, or not at all, with a reason",
+)
+def count_decision(request: HttpRequest, post_id: Id, payload: CountDecisionIn):
+    """Overrides the requirement checks until the next decision; clears `decision_needed`.
+    The reason is required and kept with the key's name in the post's history."""
+    post = get_for_workspace(Post, workspace_of(request), pk=post_id)
+    by_name = f"API key “{key_of(request).name}”"
+    services.decide_count(post, payload.decision, payload.reason, None, by_name)
+    post.refresh_from_db()
+    return post

@@ -22,12 +22,15 @@ router = Router(tags=["webhooks"])
 
 EventType = StrEnum("EventType", [(name.replace(".", "_"), name) for name in EVENT_TYPES])  # type: ignore[misc]
 DeliveryStatus = schema_enum("DeliveryStatus", Delivery.Status)
+EndpointKind = schema_enum("EndpointKind", Endpoint.Kind)
 
 
 class EndpointIn(Schema):
     url: str
     events: list[EventType]  # type: ignore[valid-type]
     description: str = ""
+    # "slack": Slack messages ({"text": …}) to an https://hooks.slack.com/… URL, unsigned
+    kind: EndpointKind = Endpoint.Kind.WEBHOOK  # type: ignore[valid-type]
 
 
 class EndpointPatch(Schema):
@@ -41,7 +44,8 @@ class EndpointPatch(Schema):
 
 class EndpointOut(Schema):
     id: int
-    url: str
+    kind: EndpointKind  # type: ignore[valid-type]
+    url: str  # a Slack URL with its key masked
     description: str
     events: list[str]
     active: bool
@@ -117,7 +121,11 @@ def create_endpoint(request: HttpRequest, payload: EndpointIn) -> Status[Endpoin
     """The answer carries the signing `secret`, the only time it is shown. A private or
     loopback `url` is refused (422) unless OUTGOING_WEBHOOKS_ALLOWED_HOSTS allows it."""
     endpoint, secret = services.create_endpoint(
-        workspace_of(request), payload.url, _values(payload.events), payload.description
+        workspace_of(request),
+        payload.url,
+        _values(payload.events),
+        payload.description,
+        str(payload.kind),
     )
     endpoint.secret = secret
     return Status(201, endpoint)

@@ -330,6 +330,13 @@ def remove_creator(campaign: Campaign, creator: Creator) -> bool:
     return bool(deleted)
 
 
+def leave_every_roster(creator: Creator) -> None:
+    """The creator was deleted: off every roster, so their links are retired like anyone's
+    who leaves (a hook of creators.services.delete_creator)."""
+    for campaign in Campaign.objects.filter(roster__creator=creator).distinct():
+        remove_creator(campaign, creator)
+
+
 def set_posts_required_override(entry: CampaignCreator, value: Any) -> CampaignCreator:
     """Let one creator owe a different number of posts (1–100); None or '' clears it."""
     try:

@@ -1,9 +1,19 @@
 """The creator roster of a workspace."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from inviteflow.accounts.models import User, Workspace
+
+
+class LiveCreators(models.Manager["Creator"]):
+    """Creators not deleted: every list, lookup and API answer starts here, so a deleted
+    creator is a 404 through the access helpers. Their invite links and posts still point
+    at the row (history is kept), and those relations use the plain base manager."""
+
+    def get_queryset(self) -> models.QuerySet["Creator"]:
+        return super().get_queryset().filter(deleted_at__isnull=True)
 
 
 class Creator(models.Model):
@@ -22,12 +32,22 @@ class Creator(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="deleted: hidden everywhere, kept for its posts"
+    )
+
+    with_deleted = models.Manager()
+    objects = LiveCreators()
 
     class Meta:
         ordering = ["name", "id"]
+        default_manager_name = "objects"  # deleted creators are hidden unless asked for
         constraints = [
+            # A deleted creator's handle may be added again as a new creator.
             models.UniqueConstraint(
-                fields=["workspace", "handle"], name="unique_handle_per_workspace"
+                fields=["workspace", "handle"],
+                condition=Q(deleted_at__isnull=True),
+                name="unique_handle_per_workspace",
             )
         ]
         indexes = [models.Index(fields=["workspace", "name"])]

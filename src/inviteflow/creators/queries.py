@@ -1,11 +1,16 @@
 """Read-side helpers shared by the pages and the API."""
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from inviteflow.accounts.access import scoped
 from inviteflow.accounts.models import Workspace
 from inviteflow.creators.handles import normalise_handle
 from inviteflow.creators.models import Creator
+
+RETIRED = "retired"  # InviteLink.Status.RETIRED; the links app imports this one, not back
 
 
 def search_creators(workspace: Workspace, q: str = "") -> QuerySet[Creator]:
@@ -17,3 +22,25 @@ def search_creators(workspace: Workspace, q: str = "") -> QuerySet[Creator]:
     return creators.filter(
         Q(name__icontains=q) | Q(email__icontains=q) | Q(handle__icontains=normalise_handle(q))
     )
+
+
+@dataclass
+class CampaignImpact:
+    """One campaign a deletion touches: whether the creator is on its roster, and the invite
+    links of theirs that still work there (each will be retired)."""
+
+    campaign: Any
+    on_roster: bool = False
+    live_links: list[Any] = field(default_factory=list)
+
+
+def deletion_impact(creator: Creator) -> list[CampaignImpact]:
+    """What deleting `creator` changes, per campaign, for the confirmation page. Read
+    through the creator's own relations: the roster and links apps sit above this one."""
+    found: dict[int, CampaignImpact] = {}
+    for entry in creator.campaign_entries.select_related("campaign"):
+        found.setdefault(entry.campaign_id, CampaignImpact(entry.campaign)).on_roster = True
+    links = creator.invite_links.exclude(status=RETIRED).select_related("campaign")
+    for link in links.order_by("campaign_id", "sequence"):
+        found.setdefault(link.campaign_id, CampaignImpact(link.campaign)).live_links.append(link)
+    return sorted(found.values(), key=lambda impact: (impact.campaign.name, impact.campaign.pk))

@@ -5,7 +5,7 @@ itself. Bad input raises Django's ValidationError with a dict naming the field.
 """
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -59,8 +59,26 @@ def update_creator(creator: Creator, **changes: str) -> Creator:
     return creator
 
 
+# Apps above the roster (campaigns, links) retire what a deleted creator leaves behind:
+# creators may not import them, so they register here from their AppConfig.ready().
+CreatorDeleted = Callable[[Creator], object]
+_ON_DELETE: list[CreatorDeleted] = []
+
+
+def on_delete(hook: CreatorDeleted) -> None:
+    if hook not in _ON_DELETE:
+        _ON_DELETE.append(hook)
+
+
 def delete_creator(creator: Creator) -> None:
-    creator.delete()
+    """Hide the creator everywhere, take them off every roster and retire their links, but
+    keep the row: their posts are campaign history, and a post that still arrives through
+    an old link must find whom it belongs to (it is recorded and flagged, never dropped)."""
+    with transaction.atomic():
+        deleted = Creator.objects.filter(pk=creator.pk).update(deleted_at=timezone.now())
+        if deleted:
+            for hook in _ON_DELETE:
+                hook(creator)
 
 
 def _validated(

@@ -20,7 +20,7 @@ from inviteflow.creators import services
 from inviteflow.creators.csv_import import MAX_BYTES
 from inviteflow.creators.forms import CreatorForm, CsvUploadForm
 from inviteflow.creators.models import Creator, CsvImport
-from inviteflow.creators.queries import search_creators
+from inviteflow.creators.queries import deletion_impact, search_creators
 
 PREVIEW_LIST_MAX = 1000  # bad rows / duplicates shown on the preview page
 
@@ -65,9 +65,12 @@ def _render_form(request: HttpRequest, form: CreatorForm, creator: Creator | Non
 def creator_delete(request: WorkspaceRequest, creator_id: int) -> HttpResponse:
     creator = get_for_workspace(Creator, request.workspace, pk=creator_id)
     if request.method != "POST":
-        return render(request, "creators/delete.html", {"section": "creators", "creator": creator})
+        context = {"section": "creators", "creator": creator, "impact": deletion_impact(creator)}
+        return render(request, "creators/delete.html", context)
     services.delete_creator(creator)
-    messages.success(request, f"{creator.name} (@{creator.handle}) deleted.")
+    messages.success(
+        request, f"{creator.name} (@{creator.handle}) deleted; their invite links are retired."
+    )
     return redirect("creator_list", slug=creator.workspace.slug)
 
 

@@ -13,9 +13,12 @@ database computes (no JSON read per post).
 `CampaignSnapshot` records a campaign's totals after each sync: its views-over-time line.
 """
 
+import hashlib
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -210,3 +213,38 @@ class InsightsSync(SyncProgress, models.Model):
 
     def __str__(self) -> str:
         return f"insights sync of {self.campaign}"
+
+
+def report_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ReportLink(models.Model):
+    """A shareable, read-only link to one campaign's report: /r/<token>/, no login.
+
+    Only the token's SHA-256 is kept: the address is shown once, when it is made. It stops
+    working when it expires or is revoked; `hide_contacts` leaves creators' emails out.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    hide_contacts = models.BooleanField(
+        default=False, help_text="creators' contact details (emails) are left out"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["campaign", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"shared report of {self.campaign_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())

@@ -8,16 +8,19 @@ reports marked final with their last values kept. Recording the same answer twic
 second snapshot and moves "as of", nothing else.
 """
 
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from inviteflow.accounts.models import User
 from inviteflow.campaigns.models import Campaign
 from inviteflow.core import events
 from inviteflow.core.enqueue import job
@@ -29,6 +32,8 @@ from inviteflow.insights.models import (
     InsightsSync,
     MetricSnapshot,
     PostInsights,
+    ReportLink,
+    report_token_hash,
 )
 from inviteflow.tiktok.schemas import VideoMetrics
 
@@ -302,3 +307,43 @@ def finish_sync(
         last_error=error[:2000],
     )
     events.emit("insights.updated", sync_state(campaign))
+
+
+# -- Shared report links --------------------------------------------------------------------
+
+REPORT_LINK_DAYS = (1, 7, 30, 90)  # the expiry choices offered
+
+
+def share_report(
+    campaign: Campaign, created_by: User | None, days: Any, hide_contacts: bool = False
+) -> tuple[ReportLink, str]:
+    """A new read-only link to the campaign's report, and its token (shown only now)."""
+    if isinstance(days, bool) or days not in REPORT_LINK_DAYS:
+        choices = ", ".join(str(d) for d in REPORT_LINK_DAYS)
+        raise ValidationError({"expires_in_days": f"one of {choices} days"})
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    link = ReportLink.objects.create(
+        workspace_id=campaign.workspace_id,
+        campaign=campaign,
+        token_hash=report_token_hash(token),
+        created_by=created_by,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+        hide_contacts=bool(hide_contacts),
+    )
+    return link, token
+
+
+def revoke_report_link(link: ReportLink) -> bool:
+    """The link stops working now; False if it was already revoked."""
+    revoked = ReportLink.objects.filter(pk=link.pk, revoked_at__isnull=True)
+    return revoked.update(revoked_at=timezone.now()) == 1
+
+
+def live_report_link(token: str) -> ReportLink | None:
+    """The link `token` opens, unless it is unknown, revoked or expired."""
+    found = ReportLink.objects.filter(
+        token_hash=report_token_hash(token), revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    return found.select_related("campaign__workspace").first()

@@ -13,12 +13,17 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, scoped, workspace_view
+from inviteflow.accounts.models import Role, Workspace
 from inviteflow.campaigns.models import Campaign
+from inviteflow.core.forms import saved
 from inviteflow.creators.models import Creator
 from inviteflow.insights import exports, figures, rollups, services
+from inviteflow.insights.forms import ShareReportForm
+from inviteflow.insights.models import ReportLink
 from inviteflow.posts.models import Post
 from inviteflow.tiktok.work import work_state
 
@@ -78,18 +83,29 @@ def campaign_report(request: WorkspaceRequest, campaign_id: int) -> HttpResponse
     report = rollups.report(campaign, request.GET.get("region", "").upper())
     context = {
         "section": SECTION,
+        "sync": report.sync,
+        "work": work_state(report.sync, campaign.workspace),
+        **report_context(request, campaign, report, request.workspace),
+    }
+    if request.membership.allows(Role.MANAGER):
+        context.update(_sharing_context(request, campaign))
+    return render(request, "insights/report.html", context)
+
+
+def report_context(
+    request: HttpRequest, campaign: Campaign, report: rollups.Report, workspace: Workspace
+) -> dict[str, Any]:
+    """What insights/_report_body.html shows: totals, charts, the creator and post tables."""
+    return {
         "campaign": campaign,
         "report": report,
         "region": report.region,
         "totals": figures.total_rows(report.totals),
         "headline": figures.HEADLINE,
         "charts": figures.campaign_charts(report),
-        "sync": report.sync,
-        "work": work_state(report.sync, campaign.workspace),
         **_posts_context(request, campaign, report.region, report.totals["posts"]),
-        **_creators_context(request, campaign, report.region, report.totals["creators"]),
+        **_creators_context(request, workspace, campaign, report.region, report.totals["creators"]),
     }
-    return render(request, "insights/report.html", context)
 
 
 def _part(request: WorkspaceRequest, campaign: Campaign, part: str) -> HttpResponse:
@@ -101,7 +117,7 @@ def _part(request: WorkspaceRequest, campaign: Campaign, part: str) -> HttpRespo
     if part == "posts":
         context.update(_posts_context(request, campaign, region))
     else:
-        context.update(_creators_context(request, campaign, region))
+        context.update(_creators_context(request, request.workspace, campaign, region))
     return render(request, PARTS[part], context)
 
 
@@ -123,14 +139,17 @@ def _posts_context(
 
 
 def _creators_context(
-    request: WorkspaceRequest, campaign: Campaign, region: str, count: int | None = None
+    request: HttpRequest,
+    workspace: Workspace,
+    campaign: Campaign,
+    region: str,
+    count: int | None = None,
 ) -> dict[str, Any]:
     page = _page(
         request, rollups.by_creator(campaign, region), "creators_page", CREATORS_PER_PAGE, count
     )
-    creators = scoped(Creator, request.workspace).in_bulk(
-        [row["creator_id"] for row in page.object_list]
-    )
+    ids = [row["creator_id"] for row in page.object_list]
+    creators = scoped(Creator.with_deleted.all(), workspace).in_bulk(ids)  # deleted ones too
     rows = [
         {**rollups.with_rates(row), "creator": creators.get(row["creator_id"])}
         for row in page.object_list
@@ -149,6 +168,57 @@ def refresh(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
         return render(request, PARTS["sync"], context)
     messages.success(request, f"Refreshing the insights of “{campaign.name}” from TikTok.")
     return redirect("campaign_report", slug=request.workspace.slug, campaign_id=campaign.pk)
+
+
+# -- Shared report links (managers and owners) ---------------------------------------------
+
+NEW_REPORT_URL = "report-link-url"
+
+
+def _sharing_context(request: WorkspaceRequest, campaign: Campaign) -> dict[str, Any]:
+    links = scoped(ReportLink, request.workspace).filter(campaign=campaign)
+    return {
+        "share_form": ShareReportForm(),
+        "report_links": links.select_related("created_by"),
+        "new_report_url": request.session.pop(f"{NEW_REPORT_URL}:{campaign.pk}", None),
+    }
+
+
+def _to_sharing(request: WorkspaceRequest, campaign: Campaign) -> HttpResponse:
+    url = reverse("campaign_report", args=[request.workspace.slug, campaign.pk])
+    return redirect(url + "#share")
+
+
+@require_POST
+@workspace_view(write_role=Role.MANAGER)
+def share(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
+    """A new shareable link; its address is shown once, on the report page."""
+    campaign = _campaign(request, campaign_id)
+    form = ShareReportForm(request.POST)
+    made = saved(
+        form,
+        lambda data: services.share_report(
+            campaign, request.user, data["expires_in_days"], data["hide_contacts"]
+        ),
+    )
+    if made is None:
+        errors = "; ".join(str(e) for field in form.errors.values() for e in field)
+        messages.error(request, f"The link was not made: {errors}")
+        return _to_sharing(request, campaign)
+    link, token = made
+    url = request.build_absolute_uri(reverse("shared_report", args=[token]))
+    request.session[f"{NEW_REPORT_URL}:{campaign.pk}"] = url
+    return _to_sharing(request, campaign)
+
+
+@require_POST
+@workspace_view(write_role=Role.MANAGER)
+def revoke_link(request: WorkspaceRequest, campaign_id: int, link_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    link = get_for_workspace(ReportLink, request.workspace, pk=link_id, campaign=campaign)
+    services.revoke_report_link(link)
+    messages.success(request, "Link revoked: it no longer opens the report.")
+    return _to_sharing(request, campaign)
 
 
 def _attachment(response: R, name: str) -> R:

@@ -101,6 +101,11 @@ EVENT_TYPES: dict[str, EventType] = {
         _link("link.failed", "TikTok refused to make an invite link", LinkStatus.FAILED),
         _post("post.attributed", "A post was linked to a campaign", lambda post: post.is_linked),
         _post(
+            "post.requirements_failed",
+            "A post was found not to meet its campaign's requirements (see its checks)",
+            lambda post: any(c.get("result") == "fail" for c in post.checks.values()),
+        ),
+        _post(
             "post.at_risk",
             "An unlinked branded post was found (at risk of takedown)",
             lambda post: post.compliance == Compliance.AT_RISK,

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from inviteflow import outbound
-from inviteflow.integrations import emails, services
+from inviteflow.integrations import emails, services, slack
 from inviteflow.integrations.models import Delivery, Endpoint
 from inviteflow.integrations.signing import HEADER, signature_header
 
@@ -85,16 +85,10 @@ def _claim(delivery_id: int, moment: datetime) -> bool:
 
 def attempt(delivery: Delivery, moment: datetime) -> Outcome:
     """One POST of the event's body, signed now; never raises for the receiver's faults."""
-    body = delivery.event.body.encode()
-    secrets = delivery.endpoint.signing_secrets(moment)
-    headers = {
-        HEADER: signature_header(secrets, int(moment.timestamp()), body),
-        "Inviteflow-Event-Id": delivery.event.public_id,
-        "Inviteflow-Event-Type": delivery.event.type,
-    }
+    body, headers = _request(delivery, moment)
     try:
         answer = outbound.post_webhook(
-            delivery.endpoint.url,
+            delivery.endpoint.destination,
             body,
             headers,
             allowlist=services.allowlist(),
@@ -109,6 +103,20 @@ def attempt(delivery: Delivery, moment: datetime) -> Outcome:
             False, error=f"could not connect: {exc}" if str(exc) else "could not connect"
         )
     return _judge(answer)
+
+
+def _request(delivery: Delivery, moment: datetime) -> tuple[bytes, dict[str, str]]:
+    """The signed event, or for a Slack endpoint the event as a Slack message."""
+    if delivery.endpoint.is_slack:
+        return slack.message_body(delivery.event), {}
+    body = delivery.event.body.encode()
+    secrets = delivery.endpoint.signing_secrets(moment)
+    headers = {
+        HEADER: signature_header(secrets, int(moment.timestamp()), body),
+        "Inviteflow-Event-Id": delivery.event.public_id,
+        "Inviteflow-Event-Type": delivery.event.type,
+    }
+    return body, headers
 
 
 def _judge(answer: outbound.WebhookAnswer) -> Outcome:

@@ -25,8 +25,16 @@ def new_event_id() -> str:
 
 
 class Endpoint(models.Model):
+    class Kind(models.TextChoices):
+        WEBHOOK = "webhook", "Webhook (signed JSON events)"
+        SLACK = "slack", "Slack (an incoming-webhook URL)"
+
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    url = models.URLField(max_length=500)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.WEBHOOK)
+    url = models.URLField(max_length=500, help_text="a Slack URL is shown with its key masked")
+    slack_url = EncryptedTextField(
+        blank=True, help_text="Slack: the incoming-webhook URL, which is itself the key"
+    )
     description = models.CharField(max_length=200, blank=True)
     events = models.JSONField(default=list, help_text="the event types it receives")
     active = models.BooleanField(default=True)
@@ -49,6 +57,15 @@ class Endpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+    @property
+    def is_slack(self) -> bool:
+        return self.kind == self.Kind.SLACK
+
+    @property
+    def destination(self) -> str:
+        """Where deliveries go: a Slack endpoint's real URL is kept encrypted."""
+        return self.slack_url if self.is_slack else self.url
 
     def signing_secrets(self, now: datetime | None = None) -> list[str]:
         """The secrets that sign now: the current one, and the previous during its overlap."""

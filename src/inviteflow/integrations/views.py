@@ -14,7 +14,7 @@ from inviteflow.accounts.models import Role
 from inviteflow.core.forms import saved
 from inviteflow.core.pagination import paginate
 from inviteflow.integrations import outbox, services
-from inviteflow.integrations.forms import EndpointForm
+from inviteflow.integrations.forms import EndpointForm, EndpointSettingsForm
 from inviteflow.integrations.models import Delivery, Endpoint
 
 NEW_SECRET = "webhook-secret"
@@ -51,7 +51,11 @@ def endpoint_create(request: WorkspaceRequest) -> HttpResponse:
     created = saved(
         form,
         lambda data: services.create_endpoint(
-            request.workspace, data["url"], data["events"], data["description"]
+            request.workspace,
+            data["url"],
+            data["events"],
+            data["description"],
+            data["kind"] or Endpoint.Kind.WEBHOOK,
         ),
     )
     if created is None:
@@ -59,16 +63,18 @@ def endpoint_create(request: WorkspaceRequest) -> HttpResponse:
             request, "integrations/endpoint_new.html", {"section": "settings", "form": form}
         )
     endpoint, secret = created
-    _keep_secret(request, endpoint, secret)
+    if not endpoint.is_slack:  # Slack messages are not signed: no secret to show
+        _keep_secret(request, endpoint, secret)
     return _to_endpoint(endpoint)
 
 
 @managers_only
 def endpoint_detail(request: WorkspaceRequest, endpoint_id: int) -> HttpResponse:
     endpoint = _endpoint(request, endpoint_id)
-    form = EndpointForm(
+    form = EndpointSettingsForm(
         request.POST if request.method == "POST" else None,
         initial={
+            "kind": endpoint.kind,
             "url": endpoint.url,
             "description": endpoint.description,
             "events": endpoint.events,

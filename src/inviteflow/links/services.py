@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from inviteflow.campaigns.models import Campaign
 from inviteflow.core.enqueue import enqueue_on_commit, job
+from inviteflow.creators.models import Creator
 from inviteflow.links.models import InviteLink, Provisioning
 from inviteflow.links.planning import CreatorPlan, LinkState, plan_creator
 from inviteflow.tiktok.models import Pause
@@ -103,6 +104,13 @@ def _apply(campaign: Campaign, plans: dict[int, CreatorPlan]) -> None:
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def retire_links_of(creator: Creator) -> int:
+    """Every link of a deleted creator, whatever its campaign's settings: none is handed out
+    again. TikTok cannot switch a link off, so posts may still arrive through them."""
+    links = InviteLink.objects.filter(creator=creator).exclude(status=Status.RETIRED)
+    return links.update(status=Status.RETIRED, claimed_until=None)
 
 
 def retry_failed(campaign: Campaign) -> int:

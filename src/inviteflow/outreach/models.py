@@ -195,8 +195,9 @@ class CreatorPage(models.Model):
 
     @classmethod
     def find(cls, token: str) -> "CreatorPage | None":
+        # A deleted creator's page is gone with them (their row is kept for their posts).
         return (
             cls.objects.select_related("creator", "workspace")
-            .filter(token_hash=sha256(token))
+            .filter(token_hash=sha256(token), creator__deleted_at__isnull=True)
             .first()
         )

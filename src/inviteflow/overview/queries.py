@@ -60,6 +60,7 @@ def campaigns_in_flight(workspace: Workspace) -> QuerySet[Campaign]:
             delivered=_count(posts.filter(counts=True)),
             attributed=_count(posts.exclude(linked_via="")),
             at_risk=_count(posts.filter(compliance=Post.Compliance.AT_RISK)),
+            needs_decision=_count(posts.exclude(decision_needed="")),
             links_pending=_count(links.filter(status=InviteLink.Status.PENDING)),
             links_failed=_count(links.filter(status=InviteLink.Status.FAILED)),
         )
@@ -149,7 +150,7 @@ def failed_emails(workspace: Workspace) -> int:
 class Attention:
     """One thing to fix, and the page where it is fixed."""
 
-    kind: str  # failed_links, at_risk, owing, failed_emails
+    kind: str  # failed_links, at_risk, needs_decision, owing, failed_emails
     text: str
     url: str
     action: str
@@ -194,10 +195,12 @@ def overview_of(workspace: Workspace) -> Overview:
 
 
 def needs_attention(workspace: Workspace, view: Overview) -> list[Attention]:
-    """Failed links, posts at risk, creators owing posts near the end, failed emails."""
+    """Failed links, posts at risk, posts waiting for a decision, creators owing posts near
+    the end, failed emails."""
     slug = workspace.slug
     items = [_failed_links(slug, c) for c in view.campaigns if c.links_failed]
     items += [_at_risk(slug, post) for post in view.at_risk]
+    items += [_needs_decision(slug, c) for c in view.campaigns if c.needs_decision]
     by_id = {c.pk: c for c in view.campaigns}
     for campaign_id, owing in owing_near_end(workspace, timezone.localdate()).items():
         if campaign_id in by_id:
@@ -237,6 +240,17 @@ def _at_risk(slug: str, post: Post) -> Attention:
         reverse("compliance_campaign", args=[slug, post.campaign_id]) + f"#at-risk-{post.pk}",
         "Send a campaign code",
         due=finding.takedown_at if finding else None,
+    )
+
+
+def _needs_decision(slug: str, campaign: Any) -> Attention:
+    n = campaign.needs_decision
+    return Attention(
+        "needs_decision",
+        f"{n} post{_s(n)} of {campaign.name} arrived through a retired invite link: "
+        f"count {'it' if n == 1 else 'them'} or not",
+        reverse("campaign_posts", args=[slug, campaign.pk]) + "?state=needs_decision",
+        "Decide",
     )
 
 

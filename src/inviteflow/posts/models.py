@@ -11,7 +11,7 @@ import secrets
 from django.db import models
 from django.utils import timezone
 
-from inviteflow.accounts.models import Workspace
+from inviteflow.accounts.models import User, Workspace
 from inviteflow.campaigns.models import Campaign
 from inviteflow.core.sync import SyncProgress
 from inviteflow.creators.models import Creator
@@ -75,6 +75,22 @@ class Post(models.Model):
     awaiting_checks = models.BooleanField(
         default=False, help_text="no check failed, some wait for TikTok to describe the post"
     )
+
+    class CountDecision(models.TextChoices):
+        COUNT = "count", "Count anyway"
+        DONT_COUNT = "dont_count", "Don't count"
+
+    decision_needed = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="why a manager must decide whether it counts (it does not until then)",
+    )
+    count_decision = models.CharField(
+        max_length=10,
+        choices=CountDecision.choices,
+        blank=True,
+        help_text="a manager's decision, over the checks; blank: the checks decide",
+    )
     found_by = models.CharField(max_length=16, choices=FoundBy.choices)
     details_fetched_at = models.DateTimeField(
         null=True, blank=True, help_text="when TikTok's public post list last described it"
@@ -98,6 +114,33 @@ class Post(models.Model):
     @property
     def is_linked(self) -> bool:
         return bool(self.linked_via)
+
+
+class CountDecision(models.Model):
+    """The audit trail of "count anyway / don't count": who decided what about a post, when
+    and why. The newest one is the post's `count_decision`."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="count_decisions")
+    decision = models.CharField(max_length=10, choices=Post.CountDecision.choices)
+    reason = models.TextField()
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by_name = models.CharField(
+        max_length=200, help_text="a user's email or an API key's name; kept after they go"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    settled = models.CharField(
+        max_length=200, blank=True, help_text="the flag this decision cleared, if any"
+    )
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["post", "decided_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} on {self.post} by {self.decided_by_name}"
 
 
 class WebhookEndpoint(models.Model):

@@ -8,11 +8,11 @@ queries whatever the roster size.
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from inviteflow.campaigns.models import Campaign, CampaignCreator
 from inviteflow.links.models import InviteLink
-from inviteflow.posts.models import CampaignSync, MissingPosts, Post
+from inviteflow.posts.models import CampaignSync, CountDecision, MissingPosts, Post
 
 # `state` filter of post lists: review states, compliance states, and whether it counts.
 POST_STATES = (
@@ -24,6 +24,8 @@ POST_STATES = (
     "removed",
     "counted",
     "not_counted",
+    "needs_decision",
+    "decided",
 )
 
 
@@ -32,6 +34,7 @@ class CreatorProgress:
     entry: CampaignCreator
     counted: int = 0
     attributed: int = 0
+    decided: int = 0  # posts whose counting a manager decided (count anyway / don't count)
     links: list[InviteLink] = field(default_factory=list)
     missing: MissingPosts | None = None
 
@@ -58,7 +61,12 @@ def posts_of(
     link_id: int | None = None,
     state: str = "",
 ) -> QuerySet[Post]:
-    posts = Post.objects.filter(campaign=campaign).select_related("creator", "invite_link")
+    decisions = Prefetch("count_decisions", CountDecision.objects.select_related("decided_by"))
+    posts = (
+        Post.objects.filter(campaign=campaign)
+        .select_related("creator", "invite_link")
+        .prefetch_related(decisions)
+    )
     if creator_id is not None:
         posts = posts.filter(creator_id=creator_id)
     if link_id is not None:
@@ -73,6 +81,10 @@ def _state_filter(state: str) -> Q:
         return Q(compliance=state)
     if state in ("counted", "not_counted"):
         return Q(counts=state == "counted")
+    if state == "needs_decision":
+        return ~Q(decision_needed="")
+    if state == "decided":
+        return ~Q(count_decision="")
     return Q()
 
 
@@ -108,6 +120,8 @@ def totals(campaign: Campaign) -> dict[str, int]:
         counted=Count("id", filter=Q(counts=True)),
         at_risk=Count("id", filter=Q(compliance=Post.Compliance.AT_RISK)),
         uploaded=Count("id", filter=Q(review_state=Post.ReviewState.UPLOADED)),
+        needs_decision=Count("id", filter=~Q(decision_needed="")),
+        decided=Count("id", filter=~Q(count_decision="")),
     )
     figures["not_counted"] = figures["attributed"] - figures["counted"]
     return figures
@@ -117,8 +131,9 @@ def progress_of(campaign: Campaign, entries: list[CampaignCreator]) -> list[Crea
     """Progress of a page of roster entries: three queries, whatever the page size."""
     ids = [entry.creator_id for entry in entries]
     rows = {entry.creator_id: CreatorProgress(entry) for entry in entries}
-    for creator_id, attributed, counted in _post_counts(campaign, ids):
-        rows[creator_id].attributed, rows[creator_id].counted = attributed, counted
+    for creator_id, attributed, counted, decided in _post_counts(campaign, ids):
+        row = rows[creator_id]
+        row.attributed, row.counted, row.decided = attributed, counted, decided
     for link in campaign.invite_links.filter(creator_id__in=ids).order_by("sequence"):
         rows[link.creator_id].links.append(link)
     for missing in MissingPosts.objects.filter(campaign=campaign, creator_id__in=ids):
@@ -130,9 +145,13 @@ def _post_counts(campaign: Campaign, creator_ids: list[int]) -> Any:
     return (
         Post.objects.filter(campaign=campaign, creator_id__in=creator_ids)
         .values("creator_id")
-        .annotate(attributed=Count("id"), counted=Count("id", filter=Q(counts=True)))
+        .annotate(
+            attributed=Count("id"),
+            counted=Count("id", filter=Q(counts=True)),
+            decided=Count("id", filter=~Q(count_decision="")),
+        )
         .order_by()
-        .values_list("creator_id", "attributed", "counted")
+        .values_list("creator_id", "attributed", "counted", "decided")
     )
 
 

@@ -11,11 +11,12 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.utils import timezone
 
-from inviteflow.accounts.models import Workspace
+from inviteflow.accounts.models import User, Workspace
 from inviteflow.campaigns.models import Campaign
 from inviteflow.core import events
 from inviteflow.core.enqueue import enqueue_on_commit, job
@@ -24,13 +25,23 @@ from inviteflow.links import services as link_services
 from inviteflow.links.models import InviteLink
 from inviteflow.links.services import LinkCount
 from inviteflow.posts import checks, resolvers, webhooks
-from inviteflow.posts.models import CampaignSync, MissingPosts, Post, WebhookEndpoint, WebhookEvent
+from inviteflow.posts.models import (
+    CampaignSync,
+    CountDecision,
+    MissingPosts,
+    Post,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from inviteflow.tiktok import connections, schemas
 from inviteflow.tiktok.models import TikTokConnection
 
 LinkedVia, ReviewState, Compliance = Post.LinkedVia, Post.ReviewState, Post.Compliance
 LinkStatus = InviteLink.Status
+Decision = Post.CountDecision
 PAID_PARTNERSHIP = "PAID_PARTNERSHIP"
+THROUGH_RETIRED_LINK = "arrived through a retired invite link"
+REASON_MAX = 1000
 
 PROCESS_WEBHOOK_EVENT = job("posts.process_webhook_event")
 FETCH_POST_DETAILS = job("posts.fetch_post_details")
@@ -153,6 +164,7 @@ def attribute(
             workspace=workspace, video_id=video_id, defaults=_new_post(target, found_by)
         )
         before, was_at_risk = _state(post), post.compliance == Compliance.AT_RISK
+        failed_before = failed_checks(post)
         if not created:
             _link(post, target)
         if review_state == ReviewState.PUBLISHED:
@@ -167,6 +179,7 @@ def attribute(
             events.emit("post.attributed", post)
         elif was_at_risk and post.compliance == Compliance.REMEDIATED:
             events.emit("post.remediated", post)
+        _announce_failures([post], {post.pk: failed_before})
     return post
 
 
@@ -192,6 +205,7 @@ def _state(post: Post) -> tuple[object, ...]:
         post.checks,
         post.counts,
         post.awaiting_checks,
+        post.decision_needed,
     )
 
 
@@ -204,7 +218,18 @@ def _new_post(target: resolvers.Target, found_by: str) -> dict[str, object]:
         "linked_via": target.linked_via,
         "branded_content_toggle": True,  # linking turns the toggle on (product.md)
         "found_by": found_by,
+        "decision_needed": _why_decide(target),
     }
+
+
+def _why_decide(target: resolvers.Target) -> str:
+    """TikTok cannot switch an invite link off: a creator who left the roster (or was
+    deleted) may still publish through theirs. The post is kept, but whether it counts is
+    a manager's call."""
+    link = target.invite_link
+    through_link = target.linked_via == LinkedVia.INVITE_LINK
+    retired = link is not None and link.status == LinkStatus.RETIRED
+    return THROUGH_RETIRED_LINK if through_link and retired else ""
 
 
 def _link(post: Post, target: resolvers.Target) -> None:
@@ -215,8 +240,21 @@ def _link(post: Post, target: resolvers.Target) -> None:
     post.invite_link, post.linked_via = target.invite_link, target.linked_via
     post.tiktok_campaign_id = target.tiktok_campaign_id
     post.branded_content_toggle = True
+    post.decision_needed = post.decision_needed or _why_decide(target)
     if post.compliance == Compliance.AT_RISK:
         post.compliance = Compliance.REMEDIATED
+
+
+def failed_checks(post: Post) -> frozenset[str]:
+    """The names of the requirement checks the post fails."""
+    return frozenset(name for name, c in post.checks.items() if c.get("result") == checks.FAIL)
+
+
+def _announce_failures(posts: Iterable[Post], failed_before: dict[int, frozenset[str]]) -> None:
+    """`post.requirements_failed` for each post that fails a check it did not fail before."""
+    newly = [p for p in posts if not failed_checks(p) <= failed_before.get(p.pk, frozenset())]
+    if newly:
+        events.emit("post.requirements_failed", *newly)
 
 
 def evaluate(post: Post, campaign: Campaign) -> None:
@@ -226,6 +264,17 @@ def evaluate(post: Post, campaign: Campaign) -> None:
     post.checks = checks.check(campaign, facts)
     post.counts = checks.counts(post.checks, post.is_linked, post.compliance)
     post.awaiting_checks = checks.awaiting(post.checks, post.is_linked, post.compliance)
+    _apply_decision(post)
+
+
+def _apply_decision(post: Post) -> None:
+    """A manager's decision wins over the checks; a post waiting for one does not count
+    (nor may it yet, for link planning) until it is made."""
+    if post.count_decision:
+        post.counts = post.count_decision == Decision.COUNT
+        post.awaiting_checks = False
+    elif post.decision_needed:
+        post.counts = post.awaiting_checks = False
 
 
 def describe(workspace: Workspace, described: Iterable[schemas.Post]) -> list[Post]:
@@ -233,6 +282,7 @@ def describe(workspace: Workspace, described: Iterable[schemas.Post]) -> list[Po
     by_id = {item.video_id: item for item in described}
     found = Post.objects.filter(workspace=workspace, video_id__in=list(by_id))
     posts = list(found.select_related("campaign"))
+    failed_before = {post.pk: failed_checks(post) for post in posts}
     for post in posts:
         _apply_description(post, by_id[post.video_id])
         evaluate(post, post.campaign)
@@ -248,7 +298,9 @@ def describe(workspace: Workspace, described: Iterable[schemas.Post]) -> list[Po
         "awaiting_checks",
         "updated_at",
     ]
-    Post.objects.bulk_update(posts, fields, batch_size=200)
+    with transaction.atomic():
+        Post.objects.bulk_update(posts, fields, batch_size=200)
+        _announce_failures(posts, failed_before)
     return posts
 
 
@@ -287,9 +339,10 @@ def parse_create_time(value: str) -> datetime | None:
 
 def recheck(campaign: Campaign) -> int:
     """Re-run the checks of every post of the campaign (its requirements may have changed)."""
-    changed = []
+    changed, failed_before = [], {}
     for post in Post.objects.filter(campaign=campaign).only(
         "id",
+        "workspace_id",
         "published_at",
         "hashtags",
         "content_type",
@@ -299,12 +352,17 @@ def recheck(campaign: Campaign) -> int:
         "checks",
         "counts",
         "awaiting_checks",
+        "decision_needed",
+        "count_decision",
     ):
         before = (post.checks, post.counts, post.awaiting_checks)
+        failed_before[post.pk] = failed_checks(post)
         evaluate(post, campaign)
         if (post.checks, post.counts, post.awaiting_checks) != before:
             changed.append(post)
-    Post.objects.bulk_update(changed, ["checks", "counts", "awaiting_checks"], batch_size=200)
+    with transaction.atomic():
+        Post.objects.bulk_update(changed, ["checks", "counts", "awaiting_checks"], batch_size=200)
+        _announce_failures(changed, failed_before)
     return len(changed)
 
 
@@ -343,6 +401,7 @@ def record_unlinked(
     try:
         with transaction.atomic():
             post.save()
+            _announce_failures([post], {})
     except IntegrityError:
         return None  # a webhook or another scan brought it first
     return post
@@ -351,10 +410,55 @@ def record_unlinked(
 def mark_removed(post: Post) -> datetime | None:
     """TikTok took an at-risk post down: when it was marked, or None when no longer at risk."""
     now = timezone.now()
+    counted_anyway = ExpressionWrapper(Q(count_decision=Decision.COUNT), BooleanField())
     changed = Post.objects.filter(pk=post.pk, compliance=Compliance.AT_RISK).update(
-        compliance=Compliance.REMOVED, counts=False, awaiting_checks=False, updated_at=now
+        compliance=Compliance.REMOVED, counts=counted_anyway, awaiting_checks=False, updated_at=now
     )
     return now if changed else None
+
+
+# -- Count anyway / don't count -------------------------------------------------------------
+
+
+def decide_count(
+    post: Post, decision: str, reason: str, by: User | None, by_name: str = ""
+) -> CountDecision:
+    """A manager (`by`, or an API key named `by_name`) counts a post anyway or not at all,
+    whatever its checks say, and says why; each decision is kept. It also settles a post
+    flagged for a decision."""
+    reason = _clean_decision(decision, reason)
+    with transaction.atomic():
+        post = Post.objects.select_for_update().select_related("campaign").get(pk=post.pk)
+        record = CountDecision.objects.create(
+            workspace_id=post.workspace_id,
+            post=post,
+            decision=decision,
+            reason=reason,
+            decided_by=by,
+            decided_by_name=by_name or (by.email if by else ""),
+            settled=post.decision_needed,
+        )
+        post.count_decision, post.decision_needed = decision, ""
+        evaluate(post, post.campaign)
+        post.save()
+        _recheck_missing(post)
+        if post.invite_link_id:
+            settle(post.campaign, {post.invite_link_id})
+    return record
+
+
+def _clean_decision(decision: str, reason: str) -> str:
+    reason = (reason or "").strip()
+    problems = {}
+    if decision not in Decision.values:
+        problems["decision"] = f"must be one of {', '.join(Decision.values)}, not {decision!r}"
+    if not reason:
+        problems["reason"] = "required: say why (it is kept with the decision)"
+    elif len(reason) > REASON_MAX:
+        problems["reason"] = f"at most {REASON_MAX} characters (this one has {len(reason)})"
+    if problems:
+        raise ValidationError(problems)
+    return reason
 
 
 # -- Link counters --------------------------------------------------------------------------

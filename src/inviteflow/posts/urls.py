@@ -10,4 +10,5 @@ urlpatterns = [
         "campaigns/<int:campaign_id>/progress/", views.campaign_progress, name="campaign_progress"
     ),
     path("campaigns/<int:campaign_id>/sync/", views.campaign_sync, name="campaign_posts_sync"),
+    path("<int:post_id>/count-decision/", views.count_decision, name="post_count_decision"),
 ]

@@ -9,10 +9,14 @@ carries the workspace's unguessable token. A bad signature is refused (401) befo
 anything is read from or written to the database.
 """
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -23,7 +27,7 @@ from inviteflow.core.htmx import render_page_or_partial
 from inviteflow.core.pagination import paginate
 from inviteflow.links.models import InviteLink
 from inviteflow.posts import queries, services, webhooks
-from inviteflow.posts.models import WebhookEndpoint
+from inviteflow.posts.models import Post, WebhookEndpoint
 from inviteflow.tiktok.work import work_state
 
 SECTION = "campaigns"
@@ -96,6 +100,33 @@ def campaign_sync(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
         return _progress(request, campaign)
     messages.success(request, f"Sync of “{campaign.name}” with TikTok queued.")
     return redirect("campaign_detail", slug=request.workspace.slug, campaign_id=campaign.pk)
+
+
+@require_POST
+@workspace_view()
+def count_decision(request: WorkspaceRequest, post_id: int) -> HttpResponse:
+    """Count anyway / Don't count, with a reason (manager role: workspace_view's write
+    role); back to the post in its campaign's list either way (post/redirect/get)."""
+    posts = Post.objects.select_related("campaign", "creator")
+    post = get_for_workspace(posts, request.workspace, pk=post_id)
+    decision = request.POST.get("decision", "")
+    try:
+        services.decide_count(post, decision, request.POST.get("reason", ""), request.user)
+    except ValidationError as exc:
+        problems = "; ".join(f"{field}: {' '.join(m)}" for field, m in exc.message_dict.items())
+        messages.error(request, f"Nothing decided for video {post.video_id}. {problems}")
+    else:
+        label = Post.CountDecision(decision).label
+        messages.success(request, f"“{label}” recorded for @{post.creator.handle}'s post.")
+    return redirect(_back_to(request, post))
+
+
+def _back_to(request: WorkspaceRequest, post: Post) -> str:
+    """The post in the list the form came from, with its filters: the manager lands where
+    they were."""
+    url = reverse("campaign_posts", args=[request.workspace.slug, post.campaign_id])
+    kept = {key: request.POST[key] for key in ("state", "creator") if request.POST.get(key)}
+    return f"{url}{'?' + urlencode(kept) if kept else ''}#post-{post.pk}"
 
 
 @csrf_exempt
