@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench openapi clean
+.PHONY: run test lint bench openapi screenshots clean
 
 # A local .env (copied from .env.example) configures `make run`.
 ifneq (,$(wildcard .env))
@@ -35,6 +35,9 @@ bench: $(STAMP)  ## benchmarks: each prints its figures and ratios
 
 openapi: $(STAMP)  ## regenerate the committed OpenAPI document
 	$(BIN)/inviteflow export_openapi > docs/openapi.json
+
+screenshots: $(STAMP)  ## the README's screenshots, taken from the running demo
+	$(BIN)/python scripts/screenshots.py --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) var

@@ -51,6 +51,12 @@ EMAIL_URL = env_str("EMAIL_URL", "outbox://")
 TASKS_BACKEND = env_str("TASKS_BACKEND", "db")
 
 TIKTOK_API_BASE_URL = env_url("TIKTOK_API_BASE_URL", "https://business-api.tiktok.com").rstrip("/")
+# Hosts (and their subdomains) of TikTok's CDN whose https thumbnails pages may show as images
+# (and the posts page's img-src allows); any other thumbnail URL gets a placeholder.
+TIKTOK_CDN_HOSTS = "tiktokcdn.com,tiktokcdn-us.com,tiktokcdn-eu.com"
+TIKTOK_THUMBNAIL_HOSTS = [
+    host.lower().lstrip(".") for host in env_list("TIKTOK_THUMBNAIL_HOSTS", TIKTOK_CDN_HOSTS)
+]
 # TikTok's consent screen for connecting a TikTok One account; empty means
 # TIKTOK_API_BASE_URL + /portal/auth (TikTok's, or the sandbox's stand-in).
 TIKTOK_AUTH_URL = env_url("TIKTOK_AUTH_URL")

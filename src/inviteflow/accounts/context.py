@@ -18,5 +18,7 @@ def workspace(request: HttpRequest) -> dict:
         "membership": membership,
         "can_write": membership.allows("manager"),
         "is_owner": membership.allows("owner"),
+        # A client sees only its campaigns: templates hide every way into the rest.
+        "is_client": membership.is_client,
         "user_memberships": memberships.order_by("workspace__name"),
     }

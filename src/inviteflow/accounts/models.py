@@ -60,15 +60,23 @@ class Role(models.TextChoices):
     OWNER = "owner", "Owner"
     MANAGER = "manager", "Manager"
     VIEWER = "viewer", "Viewer"
+    # Read-only, and only the campaigns named on the membership (below every other role).
+    CLIENT = "client", "Client"
 
 
-ROLE_RANK = {Role.VIEWER: 1, Role.MANAGER: 2, Role.OWNER: 3}
+ROLE_RANK = {Role.CLIENT: 0, Role.VIEWER: 1, Role.MANAGER: 2, Role.OWNER: 3}
 
 
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    client_campaigns = models.ManyToManyField(
+        "campaigns.Campaign",
+        blank=True,
+        related_name="client_memberships",
+        help_text="The only campaigns a client member sees (unused for other roles)",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -82,6 +90,10 @@ class Membership(models.Model):
     def allows(self, role: str) -> bool:
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
 
+    @property
+    def is_client(self) -> bool:
+        return self.role == Role.CLIENT
+
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -93,6 +105,12 @@ class Invitation(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    client_campaigns = models.ManyToManyField(
+        "campaigns.Campaign",
+        blank=True,
+        related_name="+",
+        help_text="For a client invitation: the campaigns the client will see",
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -1,5 +1,8 @@
 """State changes for accounts: workspaces, members, invitations, API keys."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -27,16 +30,44 @@ def create_workspace(slug: str, name: str, owner: User | None = None) -> Workspa
     return workspace
 
 
-def set_member(workspace: Workspace, user: User, role: str, by: User | None = None) -> Membership:
-    """Add `user` with `role`, or change their role (an audited event)."""
+def set_member(
+    workspace: Workspace,
+    user: User,
+    role: str,
+    by: User | None = None,
+    campaigns: Iterable[Any] = (),
+) -> Membership:
+    """Add `user` with `role`, or change their role (an audited event).
+
+    A client sees only `campaigns` (of this workspace); other roles keep none."""
+    named = _client_campaigns(workspace, role, campaigns)
     before = Membership.objects.filter(workspace=workspace, user=user).first()
-    membership, _ = Membership.objects.update_or_create(
-        workspace=workspace, user=user, defaults={"role": role}
-    )
+    with transaction.atomic():
+        membership, _ = Membership.objects.update_or_create(
+            workspace=workspace, user=user, defaults={"role": role}
+        )
+        membership.client_campaigns.set(named)
     if before is not None and before.role != role:
         detail = f"{user.email}: {before.role} → {role}"
         audit.record(Kind.ROLE_CHANGED, workspace=workspace, user=by, detail=detail)
     return membership
+
+
+def _client_campaigns(
+    workspace: Workspace, role: str, campaigns: Iterable[Any], required: bool = False
+) -> list[Any]:
+    """The campaigns a client is limited to, each of `workspace` (at least one when
+    `required`); none for any other role."""
+    named = list(campaigns)
+    if role != Role.CLIENT:
+        if named:
+            raise ValidationError({"campaigns": "only a client is limited to campaigns"})
+        return []
+    if required and not named:
+        raise ValidationError({"campaigns": "choose at least one campaign for a client"})
+    if any(campaign.workspace_id != workspace.pk for campaign in named):
+        raise ValidationError({"campaigns": "a campaign of another workspace"})
+    return named
 
 
 def remove_member(membership: Membership, by: User | None = None) -> None:
@@ -59,18 +90,29 @@ def unlock_member(membership: Membership, by: User | None = None) -> int:
     return cleared
 
 
-def invite_teammate(workspace: Workspace, email: str, role: str, invited_by: User) -> str:
-    """Create an invitation and return its one-time token (the accept URL carries it)."""
+def invite_teammate(
+    workspace: Workspace,
+    email: str,
+    role: str,
+    invited_by: User,
+    campaigns: Iterable[Any] = (),
+) -> str:
+    """Create an invitation and return its one-time token (the accept URL carries it).
+
+    A client invitation names the campaigns the client will see."""
     if role not in Role.values:
         raise ValidationError({"role": f"must be one of {', '.join(Role.values)}"})
+    named = _client_campaigns(workspace, role, campaigns, required=True)
     token, token_hash = Invitation.new_token()
-    Invitation.objects.create(
-        workspace=workspace,
-        email=email.lower(),
-        role=role,
-        token_hash=token_hash,
-        invited_by=invited_by,
-    )
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            workspace=workspace,
+            email=email.lower(),
+            role=role,
+            token_hash=token_hash,
+            invited_by=invited_by,
+        )
+        invitation.client_campaigns.set(named)
     return token
 
 
@@ -83,7 +125,8 @@ def accept_invitation(token: str, user: User) -> Membership:
     with transaction.atomic():
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
-        return set_member(invitation.workspace, user, invitation.role)
+        campaigns = invitation.client_campaigns.filter(workspace=invitation.workspace)
+        return set_member(invitation.workspace, user, invitation.role, campaigns=campaigns)
 
 
 def password_was_reset(user: User, request: HttpRequest) -> None:

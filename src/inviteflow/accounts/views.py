@@ -41,7 +41,7 @@ def _pop_shown_once(request: WorkspaceRequest, name: str) -> str | None:
 def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
     return _render_settings(
         request,
-        InviteForm(),
+        InviteForm(workspace=request.workspace),
         ApiKeyForm(),
         new_key=_pop_shown_once(request, NEW_API_KEY),
         invite_url=_pop_shown_once(request, NEW_INVITE_URL),
@@ -56,12 +56,19 @@ def _render_settings(
     invite_url: str | None = None,
 ) -> HttpResponse:
     workspace = request.workspace
-    members = scoped(Membership, workspace).select_related("user").order_by("user__email")
+    members = (
+        scoped(Membership, workspace)
+        .select_related("user")
+        .prefetch_related("client_campaigns")
+        .order_by("user__email")
+    )
     context = {
         "section": "settings",
         "members": members,
         "locked_emails": throttle.locked_emails([m.user.email for m in members]),
-        "invitations": scoped(Invitation, workspace).filter(accepted_at=None),
+        "invitations": scoped(Invitation, workspace)
+        .filter(accepted_at=None)
+        .prefetch_related("client_campaigns"),
         "api_keys": scoped(ApiKey, workspace).filter(revoked_at=None).order_by("-created_at"),
         "invite_form": invite_form,
         "key_form": key_form,
@@ -74,7 +81,7 @@ def _render_settings(
 @require_POST
 @workspace_view(write_role=Role.OWNER)
 def invite(request: WorkspaceRequest) -> HttpResponse:
-    form = InviteForm(request.POST)
+    form = InviteForm(request.POST, workspace=request.workspace)
     if not form.is_valid():
         return _render_settings(request, form, ApiKeyForm())
     token = services.invite_teammate(
@@ -82,6 +89,7 @@ def invite(request: WorkspaceRequest) -> HttpResponse:
         form.cleaned_data["email"],
         form.cleaned_data["role"],
         request.user,
+        campaigns=form.cleaned_data["campaigns"],
     )
     url = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
     messages.success(request, f"Invitation created for {form.cleaned_data['email']}.")
@@ -94,7 +102,7 @@ def invite(request: WorkspaceRequest) -> HttpResponse:
 def create_api_key(request: WorkspaceRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST)
     if not form.is_valid():
-        return _render_settings(request, InviteForm(), form)
+        return _render_settings(request, InviteForm(workspace=request.workspace), form)
     _, key = services.create_api_key(
         request.workspace,
         form.cleaned_data["name"],
@@ -156,6 +164,8 @@ def accept_invitation(request: AuthenticatedRequest, token: str) -> HttpResponse
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("home")
+    if membership.is_client:  # the overview sends a client to its campaigns
+        return redirect("overview", slug=membership.workspace.slug)
     return redirect("campaign_list", slug=membership.workspace.slug)
 
 

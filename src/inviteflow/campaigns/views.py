@@ -9,12 +9,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, workspace_view
+from inviteflow.accounts.access import WorkspaceRequest, campaign_for, workspace_view
 from inviteflow.accounts.models import Role
 from inviteflow.campaigns import queries, services
 from inviteflow.campaigns.forms import CampaignForm, RosterAddForm
@@ -22,15 +24,21 @@ from inviteflow.campaigns.models import Campaign, CampaignCreator
 from inviteflow.core.forms import saved
 from inviteflow.core.htmx import render_page_or_partial
 from inviteflow.core.pagination import paginate
+from inviteflow.core.sorting import sort_queryset
 from inviteflow.links import queries as link_queries
 from inviteflow.links.views import provisioning_context
 
 ROSTER_PAGE_SIZE = 50
 PICKER_PAGE_SIZE = 50
+ROSTER_SORTABLE = {
+    "name": "creator__name",
+    "handle": "creator__handle",
+    "posts": "posts_owed",
+}
 
 
 def _campaign(request: WorkspaceRequest, campaign_id: int) -> Campaign:
-    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)
+    return campaign_for(request, campaign_id)  # a client: only its named campaigns
 
 
 def _entry(campaign: Campaign, creator_id: int) -> CampaignCreator:
@@ -41,7 +49,7 @@ def _entry(campaign: Campaign, creator_id: int) -> CampaignCreator:
 def _detail_url(request: WorkspaceRequest, campaign: Campaign, data: Any = None) -> str:
     """The details page, back on the roster page and search the user came from."""
     url = reverse("campaign_detail", args=[request.workspace.slug, campaign.pk])
-    params = {k: data[k] for k in ("q", "page") if data and data.get(k)}
+    params = {k: data[k] for k in ("q", "page", "sort") if data and data.get(k)}
     return f"{url}?{urlencode(params)}" if params else url
 
 
@@ -80,7 +88,7 @@ def campaign_edit(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     return render(request, "campaigns/form.html", context)
 
 
-@workspace_view()
+@workspace_view(role=Role.CLIENT)
 def campaign_detail(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """The Campaign Details page: requirements, link provisioning and the roster with each
     creator's links (HTMX search and filters swap the roster)."""
@@ -88,12 +96,15 @@ def campaign_detail(request: WorkspaceRequest, campaign_id: int) -> HttpResponse
     search = request.GET.get("q", "").strip()
     link_filter = request.GET.get("links", "")
     entries = link_queries.filter_roster(queries.roster_of(campaign, search), link_filter)
+    owed = Coalesce("posts_required_override", Value(campaign.posts_required))
+    entries, sort = sort_queryset(request, entries.annotate(posts_owed=owed), ROSTER_SORTABLE)
     roster = paginate(request, entries, per_page=ROSTER_PAGE_SIZE)
     link_queries.attach_links(campaign, roster.items)
     context = {
         "section": "campaigns",
         "campaign": campaign,
         "roster": roster,
+        "sort": sort,
         "q": search,
         "link_filter": link_filter,
         "link_filters": link_queries.ROSTER_FILTERS,

@@ -15,7 +15,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, workspace_view
+from inviteflow.accounts.access import (
+    WorkspaceRequest,
+    campaign_for,
+    get_for_workspace,
+    workspace_view,
+)
+from inviteflow.accounts.models import Role
 from inviteflow.campaigns.models import Campaign
 from inviteflow.compliance import codes, linking, queries, services
 from inviteflow.compliance.forms import SignalsForm
@@ -36,7 +42,7 @@ LINK_ACTIONS: dict[str, Callable[..., Any]] = {
 
 
 def _campaign(request: WorkspaceRequest, campaign_id: int) -> Campaign:
-    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)
+    return campaign_for(request, campaign_id)  # a client: only its named campaigns
 
 
 def _post(request: WorkspaceRequest, post_id: int) -> Post:
@@ -78,7 +84,7 @@ def _codes_refused(campaign: Campaign) -> str:
     return codes.codes_unavailable_message(refused.code, refused.message) if refused else ""
 
 
-@workspace_view()
+@workspace_view(role=Role.CLIENT)
 def campaign_compliance(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """Counts, creators, posts at risk (oldest first) with their remedies, the audit trail."""
     context = panel_context(_campaign(request, campaign_id), summary=False)
@@ -87,7 +93,7 @@ def campaign_compliance(request: WorkspaceRequest, campaign_id: int) -> HttpResp
     )
 
 
-@workspace_view()
+@workspace_view(role=Role.CLIENT)
 def campaign_summary(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """The Compliance section of the Campaign Details page (loaded after the page)."""
     context = panel_context(_campaign(request, campaign_id), summary=True)

@@ -30,3 +30,17 @@ def forms_may_lead_to(origin_of: Callable[[], str]) -> Callable[[ViewT], ViewT]:
         return cast(ViewT, wrapped)
 
     return decorator
+
+
+def images_may_come_from(sources_of: Callable[[], list[str]]) -> Callable[[ViewT], ViewT]:
+    """The page may also show images from `sources_of()` (read per request, as settings name
+    them): the posts list shows thumbnails from TikTok's CDN hosts."""
+
+    def decorator(view: ViewT) -> ViewT:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> HttpResponseBase:
+            return csp_update({"img-src": sources_of()})(view)(*args, **kwargs)
+
+        return cast(ViewT, wrapped)
+
+    return decorator

@@ -8,9 +8,17 @@ from django.db.models import Q, QuerySet
 from inviteflow.accounts.access import scoped
 from inviteflow.accounts.models import Workspace
 from inviteflow.creators.handles import normalise_handle
-from inviteflow.creators.models import Creator
+from inviteflow.creators.models import Creator, CsvImport
 
 RETIRED = "retired"  # InviteLink.Status.RETIRED; the links app imports this one, not back
+
+
+def imports_in_progress(workspace: Workspace) -> QuerySet[CsvImport]:
+    """Confirmed imports not finished yet, oldest first: the pages where an import starts show
+    their progress, read from the database, whoever comes back to them."""
+    running = (CsvImport.Status.QUEUED, CsvImport.Status.RUNNING)
+    imports = scoped(CsvImport, workspace).filter(status__in=running)
+    return imports.defer("rows", "errors", "duplicates").order_by("created_at", "id")
 
 
 def search_creators(workspace: Workspace, q: str = "") -> QuerySet[Creator]:
@@ -22,6 +30,23 @@ def search_creators(workspace: Workspace, q: str = "") -> QuerySet[Creator]:
     return creators.filter(
         Q(name__icontains=q) | Q(email__icontains=q) | Q(handle__icontains=normalise_handle(q))
     )
+
+
+def ticked_ids(values: list[str]) -> list[int]:
+    """Ticked checkbox values → ids, each once; anything that is not a number is ignored."""
+    return sorted({int(value) for value in values if value.isdigit()})
+
+
+def selected_creators(
+    workspace: Workspace, ids: list[int], all_matching: bool = False, q: str = ""
+) -> QuerySet[Creator]:
+    """The creators a manager selected on the list: those ticked (on any page or search),
+    plus, for "all N matching", everyone the search matches (applied again here, so no list
+    of ids travels). Ids of another workspace's creators select nobody."""
+    chosen = Q(pk__in=ids)
+    if all_matching:
+        chosen |= Q(pk__in=search_creators(workspace, q).values("pk"))
+    return scoped(Creator, workspace).filter(chosen).order_by("name", "id")
 
 
 @dataclass

@@ -7,8 +7,9 @@ POST and 404 to anyone outside the workspace. Pages that only exist to change so
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, scoped, workspace_view
@@ -16,23 +17,71 @@ from inviteflow.accounts.models import Role
 from inviteflow.core.forms import saved
 from inviteflow.core.htmx import render_page_or_partial
 from inviteflow.core.pagination import paginate
+from inviteflow.core.sorting import sort_queryset
 from inviteflow.creators import services
 from inviteflow.creators.csv_import import MAX_BYTES
+from inviteflow.creators.export import creators_csv
 from inviteflow.creators.forms import CreatorForm, CsvUploadForm
 from inviteflow.creators.models import Creator, CsvImport
-from inviteflow.creators.queries import deletion_impact, search_creators
+from inviteflow.creators.queries import (
+    deletion_impact,
+    imports_in_progress,
+    search_creators,
+    selected_creators,
+    ticked_ids,
+)
 
 PREVIEW_LIST_MAX = 1000  # bad rows / duplicates shown on the preview page
+SORTABLE = {"name": "name", "handle": "handle", "email": "email", "added": "created_at"}
 
 
 @workspace_view()
 def creator_list(request: WorkspaceRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    page = paginate(request, search_creators(request.workspace, q))
-    context = {"section": "creators", "page": page, "q": q}
+    ticked = ticked_ids(request.GET.getlist("creators"))
+    all_matching = request.GET.get("all_matching") == "1"
+    # Sort and page links carry ticks only as the form sends them (no stale ones).
+    request.GET = _without_ticks(request.GET)  # type: ignore[assignment]
+    creators, sort = sort_queryset(request, search_creators(request.workspace, q), SORTABLE)
+    page = paginate(request, creators)
+    context = {
+        "section": "creators",
+        "page": page,
+        "q": q,
+        "sort": sort,
+        "ticked": ticked,  # on any page or search: sent along when the list changes
+        "kept": sorted(set(ticked) - {creator.pk for creator in page.items}),
+        "all_matching": all_matching,
+    }
+    if not request.htmx:
+        context["imports_in_progress"] = imports_in_progress(request.workspace)
     return render_page_or_partial(
         request, "creators/list.html", "creators/htmx/list_results.html", context
     )
+
+
+def _without_ticks(params: QueryDict) -> QueryDict:
+    """The list's parameters for its sort and page links: an unticked box stays unticked."""
+    kept = params.copy()
+    for name in ("creators", "all_matching"):
+        kept.pop(name, None)
+    return kept
+
+
+@require_POST
+@workspace_view(write_role=Role.VIEWER)  # reading, not changing: whoever sees the list
+def creator_export(request: WorkspaceRequest) -> HttpResponse:
+    """The selected creators (ticked on any page, or all matching the search) as CSV."""
+    creators = selected_creators(
+        request.workspace,
+        ticked_ids(request.POST.getlist("creators")),
+        all_matching=request.POST.get("all_matching") == "1",
+        q=request.POST.get("q", "").strip(),
+    )
+    response = HttpResponse(creators_csv(creators), content_type="text/csv; charset=utf-8")
+    filename = f"creators-{request.workspace.slug}-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @workspace_view(role=Role.MANAGER)
@@ -92,7 +141,12 @@ def import_upload(request: WorkspaceRequest) -> HttpResponse:
         else:
             return redirect("creator_import", slug=workspace.slug, import_id=csv_import.pk)
     recent = scoped(CsvImport, workspace).defer("rows", "errors", "duplicates")[:10]
-    context = {"section": "creators", "form": form, "recent_imports": recent}
+    context = {
+        "section": "creators",
+        "form": form,
+        "recent_imports": recent,
+        "imports_in_progress": imports_in_progress(workspace),
+    }
     return render(request, "creators/import_upload.html", context)
 
 

@@ -16,7 +16,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, scoped, workspace_view
+from inviteflow.accounts.access import (
+    WorkspaceRequest,
+    campaign_for,
+    get_for_workspace,
+    scoped,
+    workspace_view,
+)
 from inviteflow.accounts.models import Role, Workspace
 from inviteflow.campaigns.models import Campaign
 from inviteflow.core.forms import saved
@@ -40,7 +46,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _campaign(request: WorkspaceRequest, campaign_id: int) -> Campaign:
-    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)
+    return campaign_for(request, campaign_id)  # a client: only its named campaigns
 
 
 class Counted:
@@ -73,7 +79,7 @@ def _region(request: HttpRequest, campaign: Campaign) -> tuple[str, list[str]]:
     return (wanted if wanted in regions else regions[0]), regions
 
 
-@workspace_view()
+@workspace_view(role=Role.CLIENT)
 def campaign_report(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """The whole report, or (HTMX) one of its parts."""
     campaign = _campaign(request, campaign_id)
@@ -226,7 +232,7 @@ def _attachment(response: R, name: str) -> R:
     return response
 
 
-@workspace_view()
+@workspace_view(role=Role.CLIENT)
 def export_csv(request: WorkspaceRequest, campaign_id: int) -> HttpResponseBase:
     report = rollups.report(_campaign(request, campaign_id), request.GET.get("region", "").upper())
     response = StreamingHttpResponse(
@@ -235,14 +241,14 @@ def export_csv(request: WorkspaceRequest, campaign_id: int) -> HttpResponseBase:
     return _attachment(response, exports.filename(report, "csv"))
 
 
-@workspace_view()
+@workspace_view(role=Role.CLIENT)
 def export_xlsx(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     report = rollups.report(_campaign(request, campaign_id), request.GET.get("region", "").upper())
     response = HttpResponse(exports.xlsx_bytes(report), content_type=XLSX)
     return _attachment(response, exports.filename(report, "xlsx"))
 
 
-@workspace_view()
+@workspace_view(role=Role.CLIENT)
 def post_insights(request: WorkspaceRequest, post_id: int) -> HttpResponse:
     """One post: latest figures per region, views over time, audience, sources, retention."""
     post = get_for_workspace(
@@ -250,6 +256,7 @@ def post_insights(request: WorkspaceRequest, post_id: int) -> HttpResponse:
         request.workspace,
         pk=post_id,
     )
+    campaign_for(request, post.campaign_id)  # a client: a post of its named campaigns only
     latest = rollups.post_latest(post)
     insights = latest.get(request.GET.get("region", "").upper()) or next(
         iter(latest.values()), None

@@ -7,14 +7,20 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, workspace_view
+from inviteflow.accounts.access import (
+    WorkspaceRequest,
+    campaign_for,
+    get_for_workspace,
+    workspace_view,
+)
+from inviteflow.accounts.models import Role
 from inviteflow.campaigns.models import Campaign
 from inviteflow.links import services
 from inviteflow.links.models import InviteLink, Provisioning
 
 
 def _campaign(request: WorkspaceRequest, campaign_id: int) -> Campaign:
-    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)
+    return campaign_for(request, campaign_id)  # a client: only its named campaigns
 
 
 def provisioning_context(campaign: Campaign) -> dict[str, object]:
@@ -30,7 +36,7 @@ def provisioning_context(campaign: Campaign) -> dict[str, object]:
     }
 
 
-@workspace_view()
+@workspace_view(role=Role.CLIENT)
 def provisioning_panel(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """Polled while links are being made; when they are done, the roster reloads itself."""
     context = provisioning_context(_campaign(request, campaign_id))
@@ -62,7 +68,7 @@ def _back(request: WorkspaceRequest, campaign: Campaign) -> HttpResponse:
     return redirect("campaign_detail", slug=request.workspace.slug, campaign_id=campaign.pk)
 
 
-@workspace_view()
+@workspace_view(role=Role.CLIENT)
 def link_qr(request: WorkspaceRequest, campaign_id: int, link_id: int) -> HttpResponse:
     """An SVG QR code of the link, for the creator's phone; no CDN, no JavaScript."""
     campaign = _campaign(request, campaign_id)

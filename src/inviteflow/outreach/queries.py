@@ -86,6 +86,18 @@ def batches_of(campaign: Campaign) -> QuerySet[OutreachBatch]:
     return OutreachBatch.objects.filter(campaign=campaign).select_related("created_by")
 
 
+def batches_in_progress(
+    workspace: Workspace, campaign: Campaign | None = None
+) -> list[tuple[OutreachBatch, Progress]]:
+    """Sends not finished yet, oldest first, with their progress: the pages where sends start
+    show them, read from the database, whoever comes back to them."""
+    batches = scoped(OutreachBatch, workspace).exclude(status=OutreachBatch.Status.DONE)
+    if campaign is not None:
+        batches = batches.filter(campaign=campaign)
+    batches = batches.select_related("campaign").order_by("created_at", "id")
+    return [(batch, progress_of(batch)) for batch in batches]
+
+
 def roster_creators(campaign: Campaign, search: str = "") -> QuerySet[Creator]:
     creators = scoped(Creator, campaign.workspace).filter(campaign_entries__campaign=campaign)
     term = search.strip().lstrip("@")
@@ -126,3 +138,11 @@ def roster_entries_of(creator: Creator) -> QuerySet[CampaignCreator]:
 def as_ids(values: list[Any]) -> list[int]:
     """Ticked checkbox values → ids; anything that is not a number is ignored."""
     return [int(v) for v in values if str(v).isdigit()]
+
+
+def campaigns_with_selected(workspace: Workspace, creators: QuerySet[Creator]) -> list[Campaign]:
+    """The workspace's campaigns, each with `selected_on_roster`: how many of `creators`
+    are on its roster (only they can be emailed through its Send page)."""
+    on_roster = Count("roster", filter=Q(roster__creator__in=creators.values("pk")))
+    campaigns = scoped(Campaign, workspace).annotate(selected_on_roster=on_roster)
+    return list(campaigns.order_by("-starts_on", "-id"))

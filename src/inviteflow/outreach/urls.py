@@ -17,6 +17,7 @@ urlpatterns = [
         name="email_template_preview",
     ),
     path("campaigns/<int:campaign_id>/send/", views.send, name="outreach_send"),
+    path("email-selected/", views.email_selected, name="outreach_email_selected"),
     path("batches/<int:batch_id>/", views.batch_detail, name="outreach_batch"),
     path("batches/<int:batch_id>/resend/", views.batch_resend, name="outreach_batch_resend"),
     path("creators/<int:creator_id>/page/", views.creator_page_admin, name="creator_page_admin"),

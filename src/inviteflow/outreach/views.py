@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, scoped, workspace_view
@@ -21,6 +22,7 @@ from inviteflow.core.htmx import render_page_or_partial
 from inviteflow.core.pagination import paginate
 from inviteflow.core.policy import shows_email_html
 from inviteflow.creators.models import Creator
+from inviteflow.creators.queries import selected_creators, ticked_ids
 from inviteflow.outreach import queries, services
 from inviteflow.outreach.forms import SendForm, TemplateForm
 from inviteflow.outreach.models import EmailTemplate, OutboxMessage, OutreachBatch
@@ -29,6 +31,7 @@ from inviteflow.outreach.placeholders import CATALOGUE
 SECTION = "outreach"
 PICKER_MAX = 200  # creators listed for hand-picking; search narrows the list
 PLAN_LIST_MAX = 100
+PRESELECTED_KEY = "outreach.preselected"  # the session's "Email selected" choice
 
 
 # --- Outbox -------------------------------------------------------------------------------------
@@ -48,6 +51,8 @@ def outbox(request: WorkspaceRequest) -> HttpResponse:
         "campaigns": scoped(Campaign, workspace),
         "statuses": queries.PUBLIC_STATUSES,
     }
+    if not request.htmx:
+        context["batches_in_progress"] = queries.batches_in_progress(workspace)
     return render_page_or_partial(
         request, "outreach/outbox.html", "outreach/htmx/outbox_rows.html", context
     )
@@ -172,14 +177,71 @@ def send(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     templates = queries.templates_for(campaign)
     data = _send_data(request)
     invite = queries.invite_template(templates)
-    initial = {"who": "all", "template": invite.pk if invite else None}
+    preselected = _preselected(request, campaign) if data is None else []
+    initial = {"who": "picked" if preselected else "all", "template": invite.pk if invite else None}
     form = SendForm(data, templates=templates, initial=initial)
-    picked = queries.as_ids(data.getlist("creators")) if data is not None else []
+    picked = queries.as_ids(data.getlist("creators")) if data is not None else preselected
     if request.method == "POST" and form.is_valid():
         return _send_now(request, campaign, form, picked)
     plan = _plan(campaign, form, picked) if data is not None and form.is_valid() else None
     context = _send_context(request, campaign, form, picked, plan)
+    context["kept"] = sorted(set(picked) - {creator.pk for creator in context["picker"]})
+    if not request.htmx:
+        context["batches_in_progress"] = queries.batches_in_progress(request.workspace, campaign)
     return render_page_or_partial(request, "outreach/send.html", "outreach/htmx/plan.html", context)
+
+
+def _preselected(request: HttpRequest, campaign: Campaign) -> list[int]:
+    """Creators chosen on the Creators list for this campaign ("Email selected"), when the
+    Send page was opened from there."""
+    saved_selection = request.session.get(PRESELECTED_KEY) or {}
+    if request.GET.get("selected") != "1" or saved_selection.get("campaign") != campaign.pk:
+        return []
+    return queries.as_ids(saved_selection.get("creators", []))
+
+
+@workspace_view(role=Role.MANAGER)
+def email_selected(request: WorkspaceRequest) -> HttpResponse:
+    """The Creators list's "Email selected": pick the campaign whose email it is (its links
+    and placeholders), then its Send page opens with those of them on its roster ticked."""
+    data = request.POST if request.method == "POST" else request.GET
+    ticked, all_matching = ticked_ids(data.getlist("creators")), data.get("all_matching") == "1"
+    q = data.get("q", "").strip()
+    creators = selected_creators(request.workspace, ticked, all_matching, q)
+    total = creators.count()
+    if not total:
+        messages.error(request, "Tick creators in the list (or “All matching”) first.")
+        return redirect("creator_list", slug=request.workspace.slug)
+    campaign_id = queries.as_ids([data.get("campaign", "")])
+    if campaign_id:
+        campaign = get_for_workspace(Campaign, request.workspace, pk=campaign_id[0])
+        return _to_send_page(request, campaign, creators, total)
+    context = {
+        "section": SECTION,
+        "total": total,
+        "campaigns": queries.campaigns_with_selected(request.workspace, creators),
+        "ticked": ticked,
+        "all_matching": all_matching,
+        "q": q,
+    }
+    return render(request, "outreach/email_selected.html", context)
+
+
+def _to_send_page(
+    request: WorkspaceRequest, campaign: Campaign, creators: Any, total: int
+) -> HttpResponse:
+    on_roster = list(queries.roster_creators(campaign).filter(pk__in=creators.values("pk")))
+    ids = [creator.pk for creator in on_roster]
+    request.session[PRESELECTED_KEY] = {"campaign": campaign.pk, "creators": ids}
+    if len(ids) < total:
+        left_out = total - len(ids)
+        messages.warning(
+            request,
+            f"{left_out} of the {total} selected creators {'is' if left_out == 1 else 'are'} "
+            f"not on “{campaign.name}” and will not get its email.",
+        )
+    url = reverse("outreach_send", args=[request.workspace.slug, campaign.pk])
+    return redirect(f"{url}?selected=1")
 
 
 def _send_data(request: HttpRequest) -> QueryDict | None:

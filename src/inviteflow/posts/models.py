@@ -16,6 +16,7 @@ from inviteflow.campaigns.models import Campaign
 from inviteflow.core.sync import SyncProgress
 from inviteflow.creators.models import Creator
 from inviteflow.links.models import InviteLink
+from inviteflow.posts import media
 
 
 class Post(models.Model):
@@ -58,6 +59,10 @@ class Post(models.Model):
         max_length=12, choices=Compliance.choices, default=Compliance.COMPLIANT
     )
     caption = models.TextField(blank=True)
+    embed_url = models.TextField(blank=True, help_text="the video on TikTok, as TikTok gives it")
+    thumbnail_url = models.TextField(
+        blank=True, help_text="TikTok's thumbnail URL (temporary: refreshed on each description)"
+    )
     hashtags = models.JSONField(default=list, blank=True, help_text="lower-case, without '#'")
     content_type = models.CharField(
         max_length=10,
@@ -114,6 +119,16 @@ class Post(models.Model):
     @property
     def is_linked(self) -> bool:
         return bool(self.linked_via)
+
+    @property
+    def video_url(self) -> str:
+        """The video on TikTok, for a link (empty until TikTok describes the post)."""
+        return media.video_link(self.embed_url)
+
+    @property
+    def thumbnail(self) -> str:
+        """The thumbnail a page may show as an image, or "" (a placeholder instead)."""
+        return media.shown_thumbnail(self.thumbnail_url)
 
 
 class CountDecision(models.Model):

@@ -288,6 +288,8 @@ def describe(workspace: Workspace, described: Iterable[schemas.Post]) -> list[Po
         evaluate(post, post.campaign)
     fields = [
         "caption",
+        "embed_url",
+        "thumbnail_url",
         "hashtags",
         "published_at",
         "branded_content_toggle",
@@ -306,6 +308,8 @@ def describe(workspace: Workspace, described: Iterable[schemas.Post]) -> list[Po
 
 def _apply_description(post: Post, item: schemas.Post) -> None:
     post.caption = item.caption
+    post.embed_url = item.embed_url or post.embed_url
+    post.thumbnail_url = item.thumbnail_url  # temporary: the newest one, or none
     post.hashtags = hashtags_of(item)
     post.published_at = parse_create_time(item.create_time) or post.published_at
     if item.collaboration_status:

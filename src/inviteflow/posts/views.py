@@ -20,30 +20,45 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from inviteflow.accounts.access import WorkspaceRequest, get_for_workspace, workspace_view
+from inviteflow.accounts.access import (
+    WorkspaceRequest,
+    campaign_for,
+    get_for_workspace,
+    workspace_view,
+)
+from inviteflow.accounts.models import Role
 from inviteflow.campaigns.models import Campaign
 from inviteflow.campaigns.queries import roster_of
 from inviteflow.core.htmx import render_page_or_partial
 from inviteflow.core.pagination import paginate
+from inviteflow.core.policy import images_may_come_from
+from inviteflow.core.sorting import sort_queryset
 from inviteflow.links.models import InviteLink
-from inviteflow.posts import queries, services, webhooks
+from inviteflow.posts import media, queries, services, webhooks
 from inviteflow.posts.models import Post, WebhookEndpoint
 from inviteflow.tiktok.work import work_state
 
 SECTION = "campaigns"
 PROGRESS_PAGE_SIZE = 50
 POSTS_PAGE_SIZE = 50
+POSTS_SORTABLE = {
+    "published": "published_at",
+    "creator": "creator__handle",
+    "linked": "linked_via",
+    "state": "review_state",
+    "counts": "counts",
+}
 
 
 def _campaign(request: WorkspaceRequest, campaign_id: int) -> Campaign:
-    return get_for_workspace(Campaign, request.workspace, pk=campaign_id)
+    return campaign_for(request, campaign_id)  # a client: only its named campaigns
 
 
 def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-@workspace_view()
+@workspace_view(role=Role.CLIENT)
 def campaign_progress(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """Per-creator progress (3/12), links, and why posts are missing; totals; Sync now."""
     return _progress(request, _campaign(request, campaign_id))
@@ -72,13 +87,16 @@ def _progress(request: WorkspaceRequest, campaign: Campaign) -> HttpResponse:
     )
 
 
-@workspace_view()
+@images_may_come_from(media.thumbnail_sources)
+@workspace_view(role=Role.CLIENT)
 def campaign_posts(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """The campaign's posts, filtered by creator and state; each with its checks."""
     campaign = _campaign(request, campaign_id)
     creator_id = _int_or_none(request.GET.get("creator"))
     state = request.GET.get("state", "")
-    posts = queries.posts_of(campaign, creator_id=creator_id, state=state)
+    posts, sort = sort_queryset(
+        request, queries.posts_of(campaign, creator_id=creator_id, state=state), POSTS_SORTABLE
+    )
     context = {
         "section": SECTION,
         "campaign": campaign,
@@ -86,6 +104,7 @@ def campaign_posts(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
         "creator_id": creator_id,
         "states": [(value, value.replace("_", " ")) for value in queries.POST_STATES],
         "page": paginate(request, posts, per_page=POSTS_PAGE_SIZE),
+        "sort": sort,
     }
     return render_page_or_partial(request, "posts/list.html", "posts/htmx/post_rows.html", context)
 
@@ -125,7 +144,7 @@ def _back_to(request: WorkspaceRequest, post: Post) -> str:
     """The post in the list the form came from, with its filters: the manager lands where
     they were."""
     url = reverse("campaign_posts", args=[request.workspace.slug, post.campaign_id])
-    kept = {key: request.POST[key] for key in ("state", "creator") if request.POST.get(key)}
+    kept = {key: request.POST[key] for key in ("state", "creator", "sort") if request.POST.get(key)}
     return f"{url}{'?' + urlencode(kept) if kept else ''}#post-{post.pk}"
 
 

@@ -74,3 +74,28 @@
     if (field) selectText(field);
   });
 })();
+
+/* Selections that span pages ([data-selection] forms, e.g. the creators list): the count
+   ([data-selected-count]) follows each tick at once; ticks kept from other pages or
+   searches are the form's hidden inputs named like the checkboxes. */
+(function () {
+  "use strict";
+
+  function recount(form) {
+    var label = form.querySelector("[data-selected-count]");
+    var all = form.querySelector("[data-all-matching]");
+    if (!label) return;
+    if (all && all.checked) {
+      label.textContent = label.getAttribute("data-all-label");
+      return;
+    }
+    var kept = form.querySelectorAll("input[type=hidden][name=creators]").length;
+    var ticked = form.querySelectorAll("input[type=checkbox][name=creators]:checked").length;
+    label.textContent = (kept + ticked) + " selected";
+  }
+
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("form[data-selection]");
+    if (form) recount(form);
+  });
+})();
