@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 
+from inviteflow.accounts.models import Workspace
 from inviteflow.api.campaigns import CampaignOut
 from inviteflow.api.links import InviteLinkOut
 from inviteflow.api.outreach import MessageOut
@@ -80,6 +81,17 @@ def _syncs() -> QuerySet[InsightsSync]:
     return InsightsSync.objects.all()
 
 
+def _workspaces() -> QuerySet[Workspace]:
+    return Workspace.objects.all()
+
+
+def summary_data(workspace: Workspace) -> dict[str, Any]:
+    """`summary.daily` is recorded by the daily job (summary.py), not announced by a change."""
+    from inviteflow.integrations.summary import summary_data as data  # it records via outbox
+
+    return data(workspace)
+
+
 def _link(name: str, description: str, status: str) -> EventType:
     return EventType(name, description, _links, link_data, lambda row: row.status == status)
 
@@ -135,6 +147,13 @@ EVENT_TYPES: dict[str, EventType] = {
             _campaigns,
             campaign_data,
             lambda campaign: campaign.status == Campaign.Status.COMPLETED,
+        ),
+        EventType(
+            "summary.daily",
+            "Once a day: campaigns in flight, posts at risk, failed links and emails, views",
+            _workspaces,
+            summary_data,
+            lambda workspace: True,
         ),
     ]
 }

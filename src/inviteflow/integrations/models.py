@@ -115,3 +115,21 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.endpoint}"
+
+
+class DailySummary(models.Model):
+    """The UTC day a workspace's `summary.daily` was recorded: at most one a day, however many
+    schedulers run the job or how often (the unique key is the claim)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    event = models.ForeignKey(Event, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "day"], name="one_summary_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"summary {self.day} of workspace {self.workspace_id}"

@@ -72,6 +72,51 @@ class Facts:
         return escape("; ".join(reasons))
 
 
+def campaign_link(event: Event, campaign_id: int, name: str) -> str:
+    url = settings.SITE_URL + reverse("campaign_detail", args=[event.workspace.slug, campaign_id])
+    return f"<{url}|{escape(name)}>"
+
+
+def time_left(seconds: int | None) -> str:
+    if seconds is None:
+        return "takedown time unknown"
+    hours = seconds // 3600
+    return f"{hours} h left to link it" if hours else "less than an hour left to link it"
+
+
+def daily_summary(f: Facts) -> str:
+    """The day's figures of the workspace: one line per campaign in flight, the posts at risk,
+    then the totals; a workspace with nothing in flight gets one line."""
+    d, title = f.data, f"*Daily summary of {escape(f.event.workspace.name)}*"
+    emails = d.get("emails_failed_24h") or 0
+    if not d.get("campaigns"):
+        tail = f" {emails} email(s) failed in the last 24 h." if emails else ""
+        return f"{title}: nothing in flight.{tail}"
+    names = {c["id"]: c["name"] for c in d["campaigns"]}
+    lines = [f"{title}: {d['campaigns_in_flight']} campaign(s) in flight"]
+    for c in d["campaigns"]:
+        line = (
+            f"• {campaign_link(f.event, c['id'], c['name'])}: {c['posts_delivered']}/"
+            f"{c['posts_required']} posts delivered, {c['views']:,} views"
+        )
+        line += f", {c['posts_at_risk']} at risk" if c["posts_at_risk"] else ""
+        line += f", {c['links_failed']} link(s) failed" if c["links_failed"] else ""
+        lines.append(line)
+    if d["posts_at_risk_count"]:
+        lines.append(f":rotating_light: {d['posts_at_risk_count']} post(s) at risk:")
+        for post in d["posts_at_risk"]:
+            campaign = escape(names.get(post["campaign_id"], f"campaign {post['campaign_id']}"))
+            lines.append(
+                f"• @{escape(post['creator'])} in {campaign} (video {escape(post['video_id'])}): "
+                f"{time_left(post['seconds_left'])}"
+            )
+    lines.append(
+        f"Links failed: {d['links_failed']} · Emails failed in the last 24 h: {emails} · "
+        f"Views to date: {d['views']:,}"
+    )
+    return "\n".join(lines)
+
+
 MESSAGES: dict[str, Callable[[Facts], str]] = {
     "link.ready": lambda f: f"Invite link ready for {f.creator} in {f.campaign}: {f.get('url')}",
     "link.failed": lambda f: (
@@ -105,6 +150,7 @@ MESSAGES: dict[str, Callable[[Facts], str]] = {
         f"Insights of {f.campaign} refreshed from TikTok: {f.get('posts_updated')} post(s) updated"
     ),
     "campaign.completed": lambda f: f"{f.campaign} was marked completed",
+    "summary.daily": daily_summary,
     TEST_EVENT: lambda f: (
         "A test message from inviteflow: this channel receives the events you picked."
     ),

@@ -3,10 +3,12 @@ twice or at the same time: a delivery is claimed with a conditional UPDATE."""
 
 from inviteflow.core.enqueue import background, job
 from inviteflow.core.scheduler import every
-from inviteflow.integrations import delivery, outbox
+from inviteflow.integrations import delivery, outbox, summary
 
 SEND_DUE_EVERY_S = 60
 SEND_DUE_WEBHOOKS = job("integrations.send_due_webhooks")
+DAILY_SUMMARY_TICK_S = 3600
+SEND_DAILY_SUMMARIES = job("integrations.send_daily_summaries")
 
 
 @background(outbox.DELIVER_WEBHOOK)
@@ -22,3 +24,12 @@ def send_due_webhooks() -> int:
 
 
 every(SEND_DUE_EVERY_S, SEND_DUE_WEBHOOKS)
+
+
+@background(SEND_DAILY_SUMMARIES)
+def send_daily_summaries() -> int:
+    """Hourly: today's (UTC) `summary.daily` for workspaces that have none yet."""
+    return summary.send_daily_summaries()
+
+
+every(DAILY_SUMMARY_TICK_S, SEND_DAILY_SUMMARIES)

@@ -139,8 +139,12 @@ def owing_near_end(workspace: Workspace, today: date) -> dict[int, int]:
     return {row["campaign_id"]: row["n"] for row in rows}
 
 
-def failed_emails(workspace: Workspace) -> int:
-    return scoped(OutboxMessage, workspace).filter(status=OutboxMessage.Status.FAILED).count()
+def failed_emails(workspace: Workspace, since: datetime | None = None) -> int:
+    """Emails that could not be sent; with `since`, those last attempted (else queued) since."""
+    failed = scoped(OutboxMessage, workspace).filter(status=OutboxMessage.Status.FAILED)
+    if since is not None:
+        failed = failed.alias(tried=Coalesce("claimed_at", "created_at")).filter(tried__gte=since)
+    return failed.count()
 
 
 # -- What needs attention -------------------------------------------------------------------
