@@ -104,7 +104,9 @@ class Post(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-published_at", "-id"]
+        # Newest first, posts TikTok gave no date last on both databases (PostgreSQL would
+        # put NULLs first when descending).
+        ordering = [models.F("published_at").desc(nulls_last=True), "-id"]
         constraints = [
             models.UniqueConstraint(fields=["workspace", "video_id"], name="one_post_per_video")
         ]
