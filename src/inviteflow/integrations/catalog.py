@@ -18,6 +18,7 @@ from inviteflow.api.outreach import MessageOut
 from inviteflow.api.posts import PostOut
 from inviteflow.campaigns.models import Campaign
 from inviteflow.insights.models import InsightsSync
+from inviteflow.integrations.summary_figures import summary_data
 from inviteflow.links.models import InviteLink
 from inviteflow.outreach.models import OutboxMessage
 from inviteflow.posts.models import Post
@@ -83,13 +84,6 @@ def _syncs() -> QuerySet[InsightsSync]:
 
 def _workspaces() -> QuerySet[Workspace]:
     return Workspace.objects.all()
-
-
-def summary_data(workspace: Workspace) -> dict[str, Any]:
-    """`summary.daily` is recorded by the daily job (summary.py), not announced by a change."""
-    from inviteflow.integrations.summary import summary_data as data  # it records via outbox
-
-    return data(workspace)
 
 
 def _link(name: str, description: str, status: str) -> EventType:
