@@ -7,8 +7,8 @@ import io
 import pytest
 
 from inviteflow.creators.models import Creator
+from tests.browser.support import log_in
 from tests.campaigns.factories import make_creators
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +20,7 @@ def tick(page, handle: str) -> None:
 
 def test_select_on_two_pages_then_export(page, actors):
     make_creators(actors.workspace, 60)  # 50 a page
-    page.goto("/login/")
-    page.fill("input[name=username]", "viewer@acme.test")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/w/acme/")
+    log_in(page, "viewer@acme.test")
     page.goto("/w/acme/creators/")
 
     tick(page, "creator_1")

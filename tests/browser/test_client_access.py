@@ -3,17 +3,11 @@
 import pytest
 
 from inviteflow.accounts.models import Membership, Role
-from tests.conftest import PASSWORD, make_user
+from tests.browser.support import log_in
+from tests.conftest import make_user
 from tests.insights.support import campaign_with_posts
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_a_client_sees_exactly_the_campaign_it_was_given(browser, live_server, actors):
@@ -22,7 +16,7 @@ def test_a_client_sees_exactly_the_campaign_it_was_given(browser, live_server, a
 
     owner = browser.new_context(base_url=live_server.url)
     page = owner.new_page()
-    log_in(page, "owner@acme.test")
+    log_in(page, "owner@acme.test", lands_on=None)
     page.wait_for_url("**/w/acme/")
     page.goto("/w/acme/settings/")
     page.fill("input[name=email]", "client@brand.test")
@@ -36,7 +30,7 @@ def test_a_client_sees_exactly_the_campaign_it_was_given(browser, live_server, a
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(15_000)
     page = context.new_page()
-    log_in(page, "client@brand.test")
+    log_in(page, "client@brand.test", lands_on=None)
     page.goto(invite_url)
     page.click("text=Accept invitation")
     # One campaign: the client lands on it; the only nav is its campaigns.

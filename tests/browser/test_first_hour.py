@@ -8,7 +8,7 @@ import pytest
 
 from inviteflow.accounts.models import ApiKey
 from inviteflow.campaigns.models import Campaign
-from tests.conftest import PASSWORD
+from tests.browser.support import log_in
 from tests.outreach.factories import add_campaign, roster
 
 pytestmark = pytest.mark.browser
@@ -25,16 +25,8 @@ def campaign(actors) -> Campaign:
     return campaign
 
 
-def log_in(page, email: str = "owner@acme.test") -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/w/acme/**")
-
-
 def test_qr_code_image_loads_on_the_campaign_details_page(page, campaign):
-    log_in(page)
+    log_in(page, "owner@acme.test")
     page.goto(f"/w/acme/campaigns/{campaign.pk}/")
     qr = page.locator("#roster .invite-link details.qr").first
     qr.locator("summary").click()
@@ -47,7 +39,7 @@ def test_qr_code_image_loads_on_the_campaign_details_page(page, campaign):
 
 def test_copy_without_the_clipboard_api_selects_the_link_and_resets(page, campaign):
     page.add_init_script(NO_CLIPBOARD)
-    log_in(page)
+    log_in(page, "owner@acme.test")
     page.goto(f"/w/acme/campaigns/{campaign.pk}/")
     assert page.evaluate("navigator.clipboard") is None
     link = page.locator("#roster .invite-link").first
@@ -62,7 +54,7 @@ def test_copy_without_the_clipboard_api_selects_the_link_and_resets(page, campai
 
 def test_copy_with_the_clipboard_api_copies_and_resets(page, campaign):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    log_in(page)
+    log_in(page, "owner@acme.test")
     page.goto(f"/w/acme/campaigns/{campaign.pk}/")
     link = page.locator("#roster .invite-link").last
     button = link.locator("button.copy")
@@ -94,7 +86,7 @@ def test_api_docs_render_with_no_host_but_this_one(page, actors):
 
 def test_reloading_after_creating_an_api_key_creates_no_second_key(page, actors):
     page.add_init_script(NO_CLIPBOARD)
-    log_in(page)
+    log_in(page, "owner@acme.test")
     page.goto("/w/acme/settings/")
     page.fill("input[name=name]", "CI")
     page.click("button:has-text('Create API key')")
@@ -111,7 +103,7 @@ def test_reloading_after_creating_an_api_key_creates_no_second_key(page, actors)
 def test_invite_links_are_on_screen_on_a_phone(browser, live_server, campaign):
     context = browser.new_context(base_url=live_server.url, viewport=PHONE)
     page = context.new_page()
-    log_in(page)
+    log_in(page, "owner@acme.test")
     page.goto(f"/w/acme/campaigns/{campaign.pk}/")
     for field in page.locator("#roster input.link-url").all():
         box = field.bounding_box()

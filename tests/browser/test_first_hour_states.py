@@ -14,9 +14,9 @@ from inviteflow.insights.tasks import sync_campaign_insights
 from inviteflow.outreach.models import OutboxMessage
 from inviteflow.tiktok.models import TikTokConnection
 from inviteflow.tiktok.ratelimit import get_limiter
+from tests.browser.support import log_in
 from tests.campaigns.test_card_states import remedy_with_email
 from tests.compliance.support import scan
-from tests.conftest import PASSWORD
 from tests.insights.conftest import inline_sync, link_directly, publish_as_post, tiktok_campaign
 from tests.outreach.factories import add_campaign, roster, template
 from tests.posts.conftest import immediate_tasks, posts_sandbox, world
@@ -24,14 +24,6 @@ from tests.posts.factories import campaign_with
 
 pytestmark = pytest.mark.browser
 __all__ = ["immediate_tasks", "inline_sync", "posts_sandbox", "world"]  # fixtures
-
-
-def log_in(page, email: str = "manager@acme.test") -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/w/acme/**")
 
 
 @pytest.fixture

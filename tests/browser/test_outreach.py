@@ -4,7 +4,7 @@ emails in the Outbox and opens a creator's page."""
 import pytest
 
 from inviteflow.outreach.models import OutboxMessage
-from tests.conftest import PASSWORD
+from tests.browser.support import log_in
 from tests.outreach.factories import add_campaign, roster
 
 pytestmark = pytest.mark.browser
@@ -23,14 +23,6 @@ def campaign(actors, settings, live_server):
     campaign = add_campaign(actors.workspace)
     roster(campaign, "ada", "bob", "cyd")
     return campaign
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/w/acme/")
 
 
 def test_preview_send_outbox_and_creator_page(page, campaign):

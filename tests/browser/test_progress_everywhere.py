@@ -6,7 +6,7 @@ import pytest
 
 from inviteflow.outreach import delivery
 from inviteflow.outreach.models import OutreachBatch
-from tests.browser.test_outreach import log_in
+from tests.browser.support import log_in
 from tests.outreach.factories import add_campaign, roster
 
 pytestmark = pytest.mark.browser

@@ -6,8 +6,8 @@ import pytest
 
 from inviteflow.creators.models import Creator
 from inviteflow.insights.services import record_campaign_totals
+from tests.browser.support import log_in
 from tests.browser.test_csp import STRICT, Violations
-from tests.conftest import PASSWORD
 from tests.insights.support import campaign_with_posts, report_everything
 
 pytestmark = pytest.mark.browser
@@ -25,11 +25,7 @@ def campaign(workspace):
 def test_a_shared_report_opens_without_login_and_stops_when_revoked(
     page, browser, live_server, campaign
 ):
-    page.goto("/login/")
-    page.fill("input[name=username]", "manager@acme.test")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/w/acme/")
+    log_in(page, "manager@acme.test")
     page.goto(f"/w/acme/insights/campaigns/{campaign.pk}/")
     page.select_option("select[name=expires_in_days]", "30")
     assert page.is_checked("input[name=hide_contacts]")  # left out unless asked

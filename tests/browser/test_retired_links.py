@@ -9,7 +9,7 @@ from inviteflow.creators.models import Creator
 from inviteflow.links.models import InviteLink
 from inviteflow.posts import resolvers, services
 from inviteflow.posts.models import Post
-from tests.conftest import PASSWORD
+from tests.browser.support import log_in
 from tests.outreach.factories import add_campaign, roster
 
 pytestmark = pytest.mark.browser
@@ -20,14 +20,6 @@ def campaign(actors):
     campaign = add_campaign(actors.workspace)
     roster(campaign, "ada", "bob", links=1)
     return campaign
-
-
-def log_in(page, email: str = "manager@acme.test") -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/w/acme/**")
 
 
 def arrives_through(link: InviteLink, video_id: str) -> Post:

@@ -3,19 +3,15 @@ reverses it, and the search stays applied."""
 
 import pytest
 
+from tests.browser.support import log_in
 from tests.campaigns.factories import make_creators
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
 def test_clicking_a_creators_header_sorts_and_keeps_the_search(page, actors):
     make_creators(actors.workspace, 12)
-    page.goto("/login/")
-    page.fill("input[name=username]", "viewer@acme.test")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/w/acme/")
+    log_in(page, "viewer@acme.test")
     page.goto("/w/acme/creators/?q=creator_1")
     handles = page.locator("table.creators tbody tr td:nth-child(3)")
     assert handles.first.inner_text() == "@creator_1"
