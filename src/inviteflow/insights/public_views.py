@@ -8,17 +8,13 @@ never leaks through a Referer header.
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
 
+from inviteflow.core.private_pages import private_page
 from inviteflow.insights import rollups, services
 from inviteflow.insights.views import report_context
 
-PRIVATE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-referrer"}
 
-
-@require_safe
-@never_cache
+@private_page
 def shared_report(request: HttpRequest, token: str) -> HttpResponse:
     link = services.live_report_link(token)
     if link is None:
@@ -32,7 +28,4 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
         "shared": True,
         "show_contacts": not link.hide_contacts,
     }
-    response = render(request, "insights/shared_report.html", context)
-    for header, value in PRIVATE_HEADERS.items():
-        response[header] = value
-    return response
+    return render(request, "insights/shared_report.html", context)

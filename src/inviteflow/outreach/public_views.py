@@ -14,20 +14,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
 
 from inviteflow.campaigns.models import CampaignCreator
+from inviteflow.core.private_pages import private_page
 from inviteflow.outreach.codes import campaign_codes
 from inviteflow.outreach.context import human_date, links_by_creator
 from inviteflow.outreach.models import CreatorPage
 from inviteflow.outreach.queries import roster_entries_of
 
-PRIVATE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-referrer"}
 
-
-@require_safe
-@never_cache
+@private_page
 def creator_page(request: HttpRequest, token: str) -> HttpResponse:
     page = CreatorPage.find(token)
     if page is None:
@@ -36,10 +32,7 @@ def creator_page(request: HttpRequest, token: str) -> HttpResponse:
     today = timezone.localdate()
     campaigns = [_campaign_card(entry, today) for entry in roster_entries_of(creator)]
     context = {"creator": creator, "brand": page.workspace.name, "campaigns": campaigns}
-    response = render(request, "outreach/creator_page.html", context)
-    for header, value in PRIVATE_HEADERS.items():
-        response[header] = value
-    return response
+    return render(request, "outreach/creator_page.html", context)
 
 
 def _campaign_card(entry: CampaignCreator, today: date) -> dict[str, Any]:
