@@ -381,8 +381,10 @@ def test_a_web_worker_blocked_in_a_request_ends_when_its_master_is_killed(tmp_pa
 
         os.kill(master.pid, signal.SIGKILL)
         master.wait(timeout=10)
-        assert eventually(lambda: not still_running({worker_process}, set()), within=10)
-        assert port_is_free(port)
+        # Both within the 10 s: the port can stay bound a moment after /proc shows the worker
+        # gone (a CI run once saw it taken right after).
+        gone = lambda: not still_running({worker_process}, set()) and port_is_free(port)  # noqa: E731
+        assert eventually(gone, within=10)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(master.pid, signal.SIGKILL)  # the group outlives its leader: its workers
